@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+'use strict';
+// The `gatehouse` command: runs the compiled CLI (npm run build makes dist/).
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+const cli = join(__dirname, '..', 'dist', 'main', 'cli.js');
+if (!existsSync(cli)) {
+  process.stderr.write('Gatehouse is not built yet: run `npm run build` first.\n');
+  process.exit(1);
+}
+require(cli).main(process.argv.slice(2)).then((code) => process.exit(code));

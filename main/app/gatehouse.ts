@@ -1,0 +1,155 @@
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { VERSION } from './version';
+import { createLogger, type Logger } from './logger';
+import { loadMasterKey } from './master-key';
+import { createAdminRouter } from '../gateway/admin-api';
+import { GatewayServer } from '../gateway/http-server';
+import { KeyService } from '../gateway/key-service';
+import { McpEndpoint } from '../gateway/mcp-endpoint';
+import { LogBus } from '../logs/log-bus';
+import { Catalog } from '../mcp/catalog';
+import { resolveLoginPath } from '../mcp/child-env';
+import { OrphanGuard } from '../mcp/orphan-guard';
+import { ServerRegistry } from '../mcp/server-registry';
+import { Supervisor, type SupervisorOptions } from '../mcp/supervisor';
+import { ToolCaller } from '../mcp/tool-caller';
+import { openDatabase } from '../store/database';
+import { KeyRepository } from '../store/key-repository';
+import { LogRepository } from '../store/log-repository';
+import { FileSecretBox, type SecretBox } from '../store/secret-box';
+import { ServerRepository } from '../store/server-repository';
+import { SettingsRepository } from '../store/settings-repository';
+import { ToolSettingRepository } from '../store/tool-setting-repository';
+
+/** How Gatehouse is started (by `gatehouse serve`, the tray app or a test). */
+export interface GatehouseOptions {
+  dataDir: string;
+  /** Overrides the stored setting. */
+  port?: number;
+  /** Overrides the stored setting. */
+  host?: string;
+  masterKey?: string;
+  /** The tray app passes one backed by safeStorage. */
+  secretBox?: SecretBox;
+  supervisor?: Partial<SupervisorOptions>;
+  sessionIdleMs?: number;
+  /** Folder of the built dashboard. */
+  uiDir?: string;
+}
+
+/**
+ * The composition root: builds every service once, wires them, starts and stops them. The
+ * only place that constructs services (STYLE.md).
+ */
+export class Gatehouse {
+  readonly db: Database.Database;
+  readonly masterKey: string;
+  readonly masterKeyCreated: boolean;
+  readonly supervisor: Supervisor;
+  readonly catalog: Catalog;
+  readonly servers: ServerRegistry;
+  readonly keys: KeyService;
+  readonly logs: LogBus;
+  readonly mcp: McpEndpoint;
+  readonly settings: SettingsRepository;
+  private readonly http: GatewayServer;
+  private readonly guard: OrphanGuard;
+  private readonly log: Logger;
+  private url = '';
+  private stopping: Promise<void> | null = null;
+
+  constructor(readonly options: GatehouseOptions) {
+    const startedAt = Date.now();
+    const secretValues = () => this.servers?.secretValues() ?? new Set<string>();
+    this.log = createLogger('gatehouse', secretValues);
+    this.db = openDatabase(options.dataDir);
+    const master = loadMasterKey(options.dataDir, options.masterKey);
+    this.masterKey = master.key;
+    this.masterKeyCreated = master.created;
+    const secretBox = options.secretBox ?? new FileSecretBox(options.dataDir);
+    const serverRepository = new ServerRepository(this.db, secretBox);
+    const toolSettings = new ToolSettingRepository(this.db);
+    const logRepository = new LogRepository(this.db);
+    this.settings = new SettingsRepository(this.db);
+    this.guard = new OrphanGuard((error) => this.log(`orphan guard unavailable: ${String(error)}`));
+    const loginPath = resolveLoginPath();
+    this.supervisor = new Supervisor(
+      { guard: this.guard, loginPath: () => loginPath, version: VERSION },
+      createLogger('supervisor', secretValues),
+      options.supervisor,
+    );
+    this.catalog = new Catalog(this.supervisor);
+    this.catalog.setToolSettings(toolSettings.list());
+    this.supervisor.on('change', () => this.catalog.rebuild());
+    this.servers = new ServerRegistry(serverRepository, this.supervisor, this.catalog, createLogger('servers', secretValues));
+    this.keys = new KeyService(new KeyRepository(this.db), this.masterKey, (error) => this.log(`recording key use failed: ${String(error)}`));
+    this.logs = new LogBus(
+      logRepository,
+      secretValues,
+      () => {
+        const settings = this.settings.get();
+        return { count: settings.logRetentionCount, days: settings.logRetentionDays };
+      },
+      (error) => this.log(`writing the tool log failed: ${String(error)}`),
+    );
+    const caller = new ToolCaller(this.catalog, this.logs);
+    this.mcp = new McpEndpoint(
+      this.catalog,
+      { caller, version: VERSION, serverExists: (name) => this.servers.exists(name) },
+      options.sessionIdleMs,
+    );
+    const admin = createAdminRouter({
+      version: VERSION,
+      startedAt,
+      listenUrl: () => this.url,
+      sessionCount: () => this.mcp.sessionCount,
+      servers: this.servers,
+      catalog: this.catalog,
+      caller,
+      keys: this.keys,
+      toolSettings,
+      logs: this.logs,
+      logRepository,
+      settings: this.settings,
+    });
+    this.http = new GatewayServer({
+      keys: this.keys,
+      mcp: this.mcp,
+      admin,
+      uiDir: options.uiDir ?? join(__dirname, '..', '..', 'renderer'),
+      log: createLogger('http', secretValues),
+    });
+  }
+
+  /** Listens, then starts every server in the background; resolves with the listen URL. */
+  async start(): Promise<string> {
+    const settings = this.settings.get();
+    const host = this.options.host ?? settings.host;
+    const address = await this.http.listen(this.options.port ?? settings.port, host);
+    const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    this.url = `http://${shownHost}:${address.port}`;
+    void this.servers.startAll();
+    return this.url;
+  }
+
+  /** The URL it listens on, once started. */
+  get listenUrl(): string {
+    return this.url;
+  }
+
+  /** Stops accepting, stops every child with the stop ladder, flushes the log, closes the DB. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.http.close().catch(() => undefined);
+      await this.mcp.closeAll();
+      await this.servers.settled();
+      await this.supervisor.stopAll();
+      this.guard.close();
+      this.logs.close();
+      this.keys.close();
+      this.db.close();
+    })();
+    return this.stopping;
+  }
+}

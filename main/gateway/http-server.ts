@@ -1,0 +1,141 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import { describeZodError } from '../../shared/validation';
+import type { Principal } from '../../shared/types';
+import { HttpError } from './http-error';
+import { extractKey, type KeyService } from './key-service';
+import { type McpEndpoint, sendJsonRpcError } from './mcp-endpoint';
+import { checkHostAndOrigin } from './origin-guard';
+import type { Router } from './router';
+import { serveStatic } from './static-files';
+
+/** What the HTTP layer dispatches to. */
+export interface GatewayDeps {
+  keys: KeyService;
+  mcp: McpEndpoint;
+  admin: Router;
+  uiDir: string;
+  log: (message: string) => void;
+}
+
+type Surface = 'mcp' | 'api' | 'v1' | 'other';
+
+/**
+ * The one HTTP server: DNS-rebinding checks, keys, then `/mcp`, `/api`, `/v1`, `/ui`. Every
+ * error becomes a response here, in the shape of the surface it happened on.
+ */
+export class GatewayServer {
+  private readonly server: Server;
+  private boundHost = '127.0.0.1';
+
+  constructor(private readonly deps: GatewayDeps) {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = 65_000;
+    this.server.on('clientError', (_error, socket) => socket.destroy());
+  }
+
+  /** Listens and resolves with the real address (for `--port 0`). */
+  listen(port: number, host: string): Promise<AddressInfo> {
+    this.boundHost = host;
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://gatehouse.local');
+    const path = url.pathname;
+    const surface: Surface = path === '/mcp' || path.startsWith('/mcp/') ? 'mcp' : path.startsWith('/api/') ? 'api' : path.startsWith('/v1/') ? 'v1' : 'other';
+    try {
+      const refused = checkHostAndOrigin(req.headers, this.boundHost);
+      if (refused) throw new HttpError(403, 'forbidden', `${refused} (DNS-rebinding protection)`);
+      if (req.method === 'OPTIONS') return preflight(req, res);
+      if (path === '/health') return sendJson(res, 200, { status: 'ok' });
+      if (path === '/' ) return redirect(res, '/ui/');
+      if (path === '/ui' || path.startsWith('/ui/')) return serveStatic(req, res, this.deps.uiDir, path.slice(3));
+      const principal = this.authenticate(req);
+      if (surface === 'mcp') return await this.deps.mcp.handle(req, res, principal, path.slice(4));
+      if (surface === 'api') {
+        if (principal.kind !== 'master') throw new HttpError(403, 'forbidden', 'the admin API takes the master key only');
+        const match = this.deps.admin.match(req.method ?? 'GET', path);
+        if (match === 'method') throw new HttpError(405, 'bad_request', `${req.method} is not supported on ${path}`);
+        if (!match) throw new HttpError(404, 'not_found', `no admin route ${path}`);
+        const result = await match.handler({ req, res, url, params: match.params, principal });
+        if (result !== undefined && !res.headersSent) sendJson(res, res.statusCode || 200, result);
+        return;
+      }
+      throw new HttpError(404, 'not_found', `no route ${path}`);
+    } catch (error) {
+      this.fail(res, surface, error);
+    }
+  }
+
+  private authenticate(req: IncomingMessage): Principal {
+    const token = extractKey(req.headers);
+    if (!token) throw new HttpError(401, 'unauthorized', 'missing key: send Authorization: Bearer KEY or x-litellm-api-key: KEY');
+    const principal = this.deps.keys.verify(token);
+    if (!principal) throw new HttpError(401, 'unauthorized', 'invalid, expired or revoked key');
+    return principal;
+  }
+
+  private fail(res: ServerResponse, surface: Surface, error: unknown): void {
+    const problem = toHttpError(error);
+    if (problem.status >= 500) this.deps.log(`request failed: ${error instanceof Error ? error.stack : String(error)}`);
+    if (res.headersSent) return void res.end();
+    if (surface === 'mcp') {
+      const code = problem.status === 401 || problem.status === 403 ? -32001 : problem.status === 413 ? -32600 : -32000;
+      return sendJsonRpcError(res, problem.status, code, problem.message);
+    }
+    if (problem.status === 401) res.setHeader('www-authenticate', 'Bearer');
+    if (surface === 'v1') {
+      const type = problem.status === 401 ? 'authentication_error' : problem.status >= 500 ? 'server_error' : 'invalid_request_error';
+      return sendJson(res, problem.status, { error: { message: problem.message, type, code: problem.code } });
+    }
+    sendJson(res, problem.status, { error: { message: problem.message, code: problem.code } });
+  }
+}
+
+/** Any thrown value as an HttpError; never a stack trace in the answer. */
+export function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof z.ZodError) return new HttpError(400, 'bad_request', describeZodError(error));
+  return new HttpError(500, 'internal_error', 'internal error; see the Gatehouse log');
+}
+
+/** Writes a JSON answer. */
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function redirect(res: ServerResponse, location: string): void {
+  res.writeHead(302, { location });
+  res.end();
+}
+
+/** CORS preflight: only for origins that passed the origin check (same machine). */
+function preflight(req: IncomingMessage, res: ServerResponse): void {
+  const origin = req.headers.origin;
+  if (origin) {
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('vary', 'origin');
+    res.setHeader('access-control-allow-methods', 'GET, POST, PATCH, DELETE, OPTIONS');
+    res.setHeader('access-control-allow-headers', 'authorization, content-type, x-litellm-api-key, mcp-session-id, mcp-protocol-version, last-event-id, x-mcp-servers');
+    res.setHeader('access-control-expose-headers', 'mcp-session-id');
+  }
+  res.writeHead(204);
+  res.end();
+}

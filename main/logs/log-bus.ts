@@ -1,0 +1,83 @@
+import { EventEmitter } from 'node:events';
+import type { LogEntry } from '../../shared/types';
+import { cut, redact } from '../../shared/redact';
+import type { LogRepository, NewLogEntry } from '../store/log-repository';
+
+/** Longest JSON kept for arguments or result of one call. */
+export const LOG_PAYLOAD_MAX_CHARS = 16_384;
+/** How often batched log entries are written. */
+export const LOG_FLUSH_INTERVAL_MS = 100;
+/** How often retention runs. */
+export const LOG_PRUNE_INTERVAL_MS = 60_000;
+
+/** Retention limits, read each time so Settings apply at once. */
+export interface RetentionSource {
+  (): { count: number; days: number };
+}
+
+/**
+ * The tool-execution log: one place every surface reports calls to. Entries are redacted and
+ * cut here, written in one transaction per tick, and fanned out live to subscribers.
+ */
+export class LogBus {
+  private readonly events = new EventEmitter();
+  private pending: NewLogEntry[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly pruneTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly repository: LogRepository,
+    private readonly secrets: () => ReadonlySet<string>,
+    private readonly retention: RetentionSource,
+    private readonly onError: (error: unknown) => void,
+  ) {
+    this.events.setMaxListeners(0);
+    this.pruneTimer = setInterval(() => this.prune(), LOG_PRUNE_INTERVAL_MS).unref();
+  }
+
+  /** Records one finished call. Cheap: the write happens on the next tick. */
+  record(entry: NewLogEntry): void {
+    const known = this.secrets();
+    this.pending.push({
+      ...entry,
+      arguments: cut(redact(entry.arguments, known), LOG_PAYLOAD_MAX_CHARS),
+      result: cut(redact(entry.result, known), LOG_PAYLOAD_MAX_CHARS),
+    });
+    this.flushTimer ??= setTimeout(() => this.flush(), LOG_FLUSH_INTERVAL_MS);
+  }
+
+  /** Writes what is pending now (also on shutdown). */
+  flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (!this.pending.length) return;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      for (const entry of this.repository.insertMany(batch)) this.events.emit('entry', entry);
+    } catch (error) {
+      this.onError(error);
+    }
+  }
+
+  /** Calls `listener` for every entry written from now on; returns the unsubscribe. */
+  subscribe(listener: (entry: LogEntry) => void): () => void {
+    this.events.on('entry', listener);
+    return () => this.events.off('entry', listener);
+  }
+
+  /** Applies retention now. */
+  prune(): void {
+    try {
+      const { count, days } = this.retention();
+      this.repository.prune(count, days);
+    } catch (error) {
+      this.onError(error);
+    }
+  }
+
+  close(): void {
+    clearInterval(this.pruneTimer);
+    this.flush();
+  }
+}

@@ -1,0 +1,155 @@
+import type { z } from 'zod';
+import { MASK, maskMap, redactText } from '../../shared/redact';
+import type { ServerConfig, ServerView } from '../../shared/types';
+import { DEFAULT_TOOL_TIMEOUT_MS, serverInputSchema, serverPatchSchema } from '../../shared/validation';
+import { HttpError } from '../gateway/http-error';
+import type { ServerRepository } from '../store/server-repository';
+import type { Catalog } from './catalog';
+import type { Supervisor } from './supervisor';
+
+/**
+ * The configured servers: validation, persistence, and applying each change to the supervisor
+ * at once (new starts, removed stops, changed restarts). Changes are applied one after another.
+ */
+export class ServerRegistry {
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly repository: ServerRepository,
+    private readonly supervisor: Supervisor,
+    private readonly catalog: Catalog,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  /** Starts every stored server (without waiting for them to be ready). */
+  startAll(): Promise<void> {
+    return this.sync();
+  }
+
+  list(): ServerView[] {
+    return this.repository.list().map((config) => this.view(config));
+  }
+
+  get(name: string): ServerView {
+    return this.view(this.require(name));
+  }
+
+  exists(name: string): boolean {
+    return this.supervisor.servers.has(name);
+  }
+
+  /** Every env and header value of every server: what the log must never show. */
+  secretValues(): Set<string> {
+    const values = new Set<string>();
+    for (const { config } of this.supervisor.servers.values()) {
+      for (const value of Object.values(config.env)) values.add(value);
+      for (const value of Object.values(config.headers)) values.add(value);
+    }
+    return values;
+  }
+
+  create(input: z.input<typeof serverInputSchema>): ServerView {
+    const config = completeConfig(input);
+    if (this.repository.get(config.name)) throw new HttpError(409, 'conflict', `a server named ${config.name} already exists`);
+    this.repository.save(config);
+    void this.sync();
+    return this.view(config);
+  }
+
+  /** Saves several new servers in one transaction (import). */
+  createMany(configs: ServerConfig[]): void {
+    this.repository.saveAll(configs);
+    void this.sync();
+  }
+
+  update(name: string, patch: z.input<typeof serverPatchSchema>): ServerView {
+    const current = this.require(name);
+    const merged = completeConfig({
+      ...current,
+      ...stripUndefined(patch),
+      name,
+      env: patch.env ? unmask(patch.env, current.env) : current.env,
+      headers: patch.headers ? unmask(patch.headers, current.headers) : current.headers,
+      transport: patch.transport ?? (patch.url && !patch.command ? undefined : current.transport),
+    });
+    this.repository.save(merged);
+    void this.sync();
+    return this.view(merged);
+  }
+
+  delete(name: string): void {
+    this.require(name);
+    this.repository.delete(name);
+    void this.sync();
+  }
+
+  async restart(name: string): Promise<ServerView> {
+    this.require(name);
+    await this.chain;
+    await this.supervisor.restart(name);
+    return this.get(name);
+  }
+
+  /** Waits until every change made so far has been applied. */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
+  private sync(): Promise<void> {
+    this.chain = this.chain
+      .then(() => this.supervisor.apply(this.repository.list()))
+      .catch((error: Error) => this.log(`applying server changes failed: ${error.message}`));
+    return this.chain;
+  }
+
+  private require(name: string): ServerConfig {
+    const config = this.repository.get(name);
+    if (!config) throw new HttpError(404, 'not_found', `no server named ${name}`);
+    return config;
+  }
+
+  private view(config: ServerConfig): ServerView {
+    const managed = this.supervisor.servers.get(config.name);
+    const secrets = new Set([...Object.values(config.env), ...Object.values(config.headers)]);
+    const stderr = managed?.connection?.stderr.length ? managed.connection.stderr : (managed?.lastStderr ?? []);
+    return {
+      ...config,
+      env: maskMap(config.env),
+      headers: maskMap(config.headers),
+      url: config.url ? redactText(config.url, secrets) : null,
+      status: managed?.status ?? (config.enabled ? 'starting' : 'disabled'),
+      error: managed?.error ? redactText(managed.error, secrets) : null,
+      toolCount: this.catalog.toolCount(config.name),
+      stderr: stderr.slice(-20).map((line) => redactText(line, secrets)),
+    };
+  }
+}
+
+/** Fills defaults, infers the transport and checks the fields the transport needs. */
+export function completeConfig(input: z.input<typeof serverInputSchema>): ServerConfig {
+  const parsed = serverInputSchema.parse(stripUndefined({ ...input }));
+  const transport = parsed.transport ?? (parsed.url ? (/\/sse\/?$/.test(new URL(parsed.url).pathname) ? 'sse' : 'http') : 'stdio');
+  if (transport === 'stdio' && !parsed.command) throw new HttpError(400, 'bad_request', 'a stdio server needs a command');
+  if (transport !== 'stdio' && !parsed.url) throw new HttpError(400, 'bad_request', `a ${transport} server needs a url`);
+  return {
+    name: parsed.name,
+    transport,
+    command: transport === 'stdio' ? (parsed.command ?? null) : null,
+    args: transport === 'stdio' ? parsed.args : [],
+    env: transport === 'stdio' ? parsed.env : {},
+    cwd: transport === 'stdio' ? (parsed.cwd ?? null) : null,
+    url: transport === 'stdio' ? null : (parsed.url ?? null),
+    headers: transport === 'stdio' ? {} : parsed.headers,
+    enabled: parsed.enabled,
+    toolTimeoutMs: parsed.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS,
+  };
+}
+
+/** A value sent back masked keeps the stored secret. */
+function unmask(next: Record<string, string>, stored: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(next).map(([key, value]) => [key, value === MASK && key in stored ? stored[key] : value]));
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
+}

@@ -1,0 +1,87 @@
+import { ErrorCode, McpError, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { Surface } from '../../shared/types';
+import type { LogBus } from '../logs/log-bus';
+import type { Catalog, ToolEntry } from './catalog';
+import type { DownstreamPeer } from './connection';
+
+/** Who is calling and how to reach back to them. */
+export interface CallContext {
+  surface: Surface;
+  /** Name of the key used (never the key). */
+  keyName: string | null;
+  /** Aborted when the caller cancels or goes away; the upstream call is then cancelled. */
+  signal?: AbortSignal;
+  /** Called with upstream progress, already mapped to the caller's own token by the caller. */
+  onprogress?: (progress: Progress) => void;
+  /** Where upstream sampling/elicitation/logging during the call goes. */
+  peer?: DownstreamPeer;
+  /** The caller's `_meta`, passed upstream (minus its progress token, which the SDK replaces). */
+  meta?: Record<string, unknown>;
+}
+
+/** An MCP `CallToolResult` as the upstream sent it. */
+export type ToolResult = Record<string, unknown>;
+
+/**
+ * Runs one tool call on its server for any surface (/mcp, /v1, dashboard), with the server's
+ * timeout, cancellation, progress, and one log entry on the way out.
+ */
+export class ToolCaller {
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly logs: LogBus,
+  ) {}
+
+  async call(entry: ToolEntry, args: Record<string, unknown> | undefined, context: CallContext): Promise<ToolResult> {
+    const started = performance.now();
+    let result: ToolResult | undefined;
+    let failure: unknown;
+    try {
+      const connection = this.catalog.connection(entry.server);
+      if (!connection) throw new McpError(ErrorCode.InternalError, `server ${entry.server} is not ready; check its status in Gatehouse`);
+      const meta = context.meta ? { ...context.meta } : undefined;
+      if (meta) delete meta.progressToken;
+      const params: Record<string, unknown> = { name: entry.tool.name, arguments: args ?? {} };
+      if (meta && Object.keys(meta).length) params._meta = meta;
+      result = await connection.withPeer(context.peer, () =>
+        connection.request('tools/call', params, {
+          timeout: connection.config.toolTimeoutMs,
+          signal: context.signal,
+          onprogress: context.onprogress,
+          resetTimeoutOnProgress: false,
+        }),
+      );
+      return result;
+    } catch (error) {
+      failure = error;
+      throw describeCallError(error, entry, context.signal);
+    } finally {
+      this.logs.record({
+        ts: new Date().toISOString(),
+        surface: context.surface,
+        key: context.keyName,
+        server: entry.server,
+        tool: entry.tool.name,
+        arguments: args ?? {},
+        result: result ?? { error: failure instanceof Error ? failure.message : String(failure) },
+        isError: failure !== undefined || result?.isError === true,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      });
+    }
+  }
+}
+
+/** Turns an upstream failure into an error that tells the caller what happened. */
+function describeCallError(error: unknown, entry: ToolEntry, signal?: AbortSignal): McpError {
+  if (signal?.aborted) return new McpError(ErrorCode.RequestTimeout, 'the call was cancelled');
+  if (error instanceof McpError) {
+    if (error.code === ErrorCode.RequestTimeout) {
+      return new McpError(ErrorCode.RequestTimeout, `${entry.name} timed out; the server's toolTimeoutMs can be raised in Gatehouse`);
+    }
+    if (error.code === ErrorCode.ConnectionClosed) {
+      return new McpError(ErrorCode.InternalError, `server ${entry.server} stopped during the call; Gatehouse is restarting it`);
+    }
+    return error;
+  }
+  return new McpError(ErrorCode.InternalError, error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,43 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { MIGRATIONS } from './migrations';
+
+/** File name of the one SQLite database in the data dir. */
+export const DB_FILE_NAME = 'gatehouse.db';
+
+/** Thrown when the database was written by a newer Gatehouse. */
+export class DatabaseTooNewError extends Error {}
+
+/**
+ * Opens (creating if needed) the database in the data dir, sets the pragmas DESIGN.md asks
+ * for and runs pending migrations, each in its own transaction.
+ */
+export function openDatabase(dataDir: string): Database.Database {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const db = new Database(join(dataDir, DB_FILE_NAME));
+  db.pragma('journal_mode = WAL');
+  // Config, keys and secrets must survive a power cut once acknowledged.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    db.close();
+    throw new DatabaseTooNewError(
+      `gatehouse.db is at schema version ${current}, but this Gatehouse knows only ${MIGRATIONS.length}. ` +
+        'Update Gatehouse, or point --data-dir at another folder.',
+    );
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

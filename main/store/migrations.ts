@@ -1,0 +1,55 @@
+/** Numbered schema migrations; index i takes the schema from version i to i + 1. Append only. */
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE servers (
+    name TEXT PRIMARY KEY,
+    transport TEXT NOT NULL,
+    command TEXT,
+    args TEXT NOT NULL DEFAULT '[]',
+    env TEXT NOT NULL DEFAULT '',
+    cwd TEXT,
+    url TEXT,
+    headers TEXT NOT NULL DEFAULT '',
+    enabled INTEGER NOT NULL DEFAULT 1,
+    tool_timeout_ms INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE virtual_keys (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    servers TEXT,
+    tools TEXT,
+    models TEXT,
+    expires_at TEXT,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT
+  );
+  CREATE TABLE tool_settings (
+    server TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    approval TEXT NOT NULL DEFAULT 'never',
+    PRIMARY KEY (server, tool)
+  );
+  CREATE TABLE tool_logs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts TEXT NOT NULL,
+    surface TEXT NOT NULL,
+    key TEXT,
+    server TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    arguments TEXT,
+    result TEXT,
+    is_error INTEGER NOT NULL,
+    duration_ms REAL NOT NULL
+  );
+  CREATE INDEX tool_logs_ts ON tool_logs (ts);
+  CREATE INDEX tool_logs_server_tool ON tool_logs (server, tool);
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];
