@@ -92,7 +92,7 @@ export class UpstreamConnection extends EventEmitter {
   /** Starts the transport, runs the handshake and reads every list. */
   async connect(): Promise<void> {
     this.transport = await this.createTransport();
-    await this.client.connect(this.transport, { timeout: CONNECT_TIMEOUT_MS });
+    await this.client.connect(new OrderedTransport(this.transport), { timeout: CONNECT_TIMEOUT_MS });
     await this.refreshAll();
   }
 
@@ -217,6 +217,46 @@ export class UpstreamConnection extends EventEmitter {
         else if (notification.method === 'notifications/message') this.emit('log-message', notification.params);
       }
     }
+  }
+}
+
+/**
+ * Delivers responses one microtask late. The SDK runs notification handlers in a microtask but
+ * responses at once, so when a server's progress notifications and its result arrive in one
+ * chunk, the result would drop the progress handler before the progress is seen.
+ */
+class OrderedTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: Transport['onmessage'];
+
+  constructor(private readonly inner: Transport) {
+    inner.onclose = () => this.onclose?.();
+    inner.onerror = (error) => this.onerror?.(error);
+    inner.onmessage = (message, extra) => {
+      if ('method' in message) this.onmessage?.(message, extra);
+      else queueMicrotask(() => this.onmessage?.(message, extra));
+    };
+  }
+
+  get sessionId() {
+    return this.inner.sessionId;
+  }
+
+  start() {
+    return this.inner.start();
+  }
+
+  send(...args: Parameters<Transport['send']>) {
+    return this.inner.send(...args);
+  }
+
+  close() {
+    return this.inner.close();
+  }
+
+  setProtocolVersion(version: string) {
+    this.inner.setProtocolVersion?.(version);
   }
 }
 
