@@ -95,8 +95,7 @@ export class Gatehouse {
     );
     const caller = new ToolCaller(this.catalog, this.logs);
     this.mcp = new McpEndpoint(
-      this.catalog,
-      { caller, version: VERSION, serverExists: (name) => this.servers.exists(name) },
+      { catalog: this.catalog, caller, version: VERSION, serverExists: (name) => this.servers.exists(name) },
       options.sessionIdleMs,
     );
     const admin = createAdminRouter({
@@ -142,7 +141,7 @@ export class Gatehouse {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       await this.http.close().catch(() => undefined);
-      await this.mcp.closeAll();
+      this.mcp.closeAll();
       await this.servers.settled();
       await this.supervisor.stopAll();
       this.guard.close();

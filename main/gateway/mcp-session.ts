@@ -1,74 +1,90 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import {
-  CallToolRequestSchema,
-  CompleteRequestSchema,
-  ErrorCode,
-  GetPromptRequestSchema,
-  ListPromptsRequestSchema,
-  ListResourcesRequestSchema,
-  ListResourceTemplatesRequestSchema,
-  ListToolsRequestSchema,
-  McpError,
-  ReadResourceRequestSchema,
-  SetLevelRequestSchema,
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { ServerResponse } from 'node:http';
 import type { Principal } from '../../shared/types';
-import type { Catalog, Scope } from '../mcp/catalog';
-import { PASSTHROUGH, type DownstreamPeer } from '../mcp/connection';
-import type { ToolCaller } from '../mcp/tool-caller';
+import type { Scope } from '../mcp/catalog';
+import { RPC, RpcError, type RpcId, type RpcMessage } from './json-rpc';
 
-/** What every session needs from the core. */
-export interface SessionDeps {
-  caller: ToolCaller;
-  version: string;
-  serverExists: (name: string) => boolean;
-}
-
-type Extra = Parameters<Parameters<Server['setRequestHandler']>[1]>[1];
+/** How long a request to the client (sampling, elicitation, roots) may wait for its answer. */
+export const CLIENT_REQUEST_TIMEOUT_MS = 5 * 60_000;
 
 /**
- * One downstream MCP session: an SDK `Server` whose handlers answer from the catalog and route
- * calls to the owning upstream. It holds only its scope and a few timestamps.
+ * The reply channel of one POST. It answers with plain JSON unless something has to be sent
+ * before the result (progress, a log message, a request to the client): then it turns into an
+ * SSE stream. A client that goes away aborts `signal`, which cancels the upstream calls.
  */
-export class McpSession {
-  readonly server: Server;
-  lastSeen = Date.now();
-  private inFlight = 0;
-  private subscriptions: Set<string> | null = null;
+export class Exchange {
+  private streaming = false;
+  private done = false;
+  private readonly controller = new AbortController();
 
   constructor(
-    readonly transport: StreamableHTTPServerTransport,
-    private readonly catalog: Catalog,
-    private readonly deps: SessionDeps,
-    private principal: Principal,
-    private scope: Scope,
+    private readonly res: ServerResponse,
+    private readonly canStream: boolean,
+    private readonly headers: Record<string, string>,
   ) {
-    this.server = new Server(
-      { name: 'gatehouse', version: deps.version },
-      {
-        capabilities: {
-          tools: { listChanged: true },
-          prompts: { listChanged: true },
-          resources: { listChanged: true, subscribe: true },
-          logging: {},
-          completions: {},
-        },
-      },
-    );
-    this.registerHandlers();
+    res.once('close', () => {
+      if (!this.done) this.controller.abort(new Error('the client went away'));
+    });
   }
 
-  /** Whether a call is running (the reaper leaves such a session alone). */
-  get busy(): boolean {
-    return this.inFlight > 0;
+  /** Aborted when the client disconnects before the answer. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
   }
 
-  connect(): Promise<void> {
-    return this.server.connect(this.transport);
+  /** Sends a message ahead of the result; false when it cannot be delivered. */
+  send(message: object): boolean {
+    if (this.done || !this.canStream || this.res.destroyed) return false;
+    if (!this.streaming) {
+      this.streaming = true;
+      this.res.writeHead(200, { ...this.headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    }
+    this.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    return true;
   }
+
+  /** Sends the answer(s) and ends the exchange. */
+  finish(replies: object[], batch: boolean): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.res.destroyed) return;
+    if (this.streaming) {
+      for (const reply of replies) this.res.write(`event: message\ndata: ${JSON.stringify(reply)}\n\n`);
+      this.res.end();
+      return;
+    }
+    const body = JSON.stringify(batch ? replies : replies[0]);
+    this.res.writeHead(200, { ...this.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    this.res.end(body);
+  }
+}
+
+interface PendingClientRequest {
+  resolve: (result: Record<string, unknown>) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * One downstream MCP session. Deliberately small (a few hundred bytes when idle): its key, its
+ * scope, what the client declared, and the maps that exist only while something is running.
+ */
+export class McpSession {
+  lastSeen = Date.now();
+  protocolVersion = '';
+  clientCapabilities: Record<string, unknown> | null = null;
+  initialized = false;
+  subscriptions: Set<string> | null = null;
+  /** The standalone GET stream for server-initiated notifications. */
+  stream: ServerResponse | null = null;
+  private inflight: Map<RpcId, AbortController> | null = null;
+  private pending: Map<number, PendingClientRequest> | null = null;
+  private nextId = 0;
+
+  constructor(
+    readonly id: string,
+    public principal: Principal,
+    public scope: Scope,
+  ) {}
 
   /** A session is bound to the key that opened it. */
   ownedBy(principal: Principal): boolean {
@@ -76,122 +92,77 @@ export class McpSession {
     return principal.kind === 'virtual' && principal.key.id === this.principal.key.id;
   }
 
-  /** Records a request: the newest key limits and scope apply from now on. */
-  touch(principal: Principal, scope: Scope): void {
-    this.lastSeen = Date.now();
-    this.principal = principal;
-    this.scope = scope;
-  }
-
-  /** Tells the client its lists changed (only once it finished initializing). */
-  listsChanged(): void {
-    if (!this.server.getClientCapabilities()) return;
-    void this.server.sendToolListChanged().catch(() => undefined);
-    void this.server.sendPromptListChanged().catch(() => undefined);
-    void this.server.sendResourceListChanged().catch(() => undefined);
-  }
-
-  /** Forwards an upstream resource update if this session subscribed to it. */
-  resourceUpdated(uri: string): void {
-    if (this.subscriptions?.has(uri)) void this.server.sendResourceUpdated({ uri }).catch(() => undefined);
-  }
-
-  close(): Promise<void> {
-    return this.server.close().catch(() => undefined);
-  }
-
-  private keyName(): string | null {
+  /** Name of the key, for the log. */
+  get keyName(): string {
     return this.principal.kind === 'master' ? 'master' : this.principal.key.name;
   }
 
-  private registerHandlers(): void {
-    const s = this.server;
-    s.setRequestHandler(ListToolsRequestSchema, () => ({ tools: this.catalog.visibleTools(this.scope) }));
-    s.setRequestHandler(CallToolRequestSchema, (request, extra) => this.callTool(request.params, extra));
-    s.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: this.catalog.visiblePrompts(this.scope) }));
-    s.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
-      const entry = this.catalog.resolvePrompt(request.params.name, this.scope);
-      if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
-      return this.forward(entry.server, 'prompts/get', { ...request.params, name: entry.prompt.name }, extra) as never;
-    });
-    s.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: this.catalog.visibleResources(this.scope) }));
-    s.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
-      resourceTemplates: this.catalog.visibleResourceTemplates(this.scope),
-    }));
-    s.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
-      return this.forward(this.resourceServer(request.params.uri), 'resources/read', request.params, extra) as never;
-    });
-    s.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
-      const server = this.resourceServer(request.params.uri);
-      (this.subscriptions ??= new Set()).add(request.params.uri);
-      await this.forward(server, 'resources/subscribe', request.params, extra).catch(() => undefined);
-      return {};
-    });
-    s.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
-      this.subscriptions?.delete(request.params.uri);
-      return {};
-    });
-    s.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
-      const ref = request.params.ref as { type: string; name?: string; uri?: string };
-      if (ref.type === 'ref/prompt') {
-        const entry = this.catalog.resolvePrompt(ref.name ?? '', this.scope);
-        if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
-        return this.forward(entry.server, 'completion/complete', { ...request.params, ref: { ...ref, name: entry.prompt.name } }, extra) as never;
+  /** Whether a call is running or a stream is open (then the reaper leaves it alone). */
+  get active(): boolean {
+    return (this.inflight?.size ?? 0) > 0 || (this.stream !== null && !this.stream.destroyed);
+  }
+
+  /** Records a running request so `notifications/cancelled` can abort it. */
+  track(id: RpcId, controller: AbortController): void {
+    (this.inflight ??= new Map()).set(id, controller);
+  }
+
+  untrack(id: RpcId): void {
+    this.inflight?.delete(id);
+    if (this.inflight?.size === 0) this.inflight = null;
+  }
+
+  /** The client cancelled request `id`. */
+  cancel(id: RpcId, reason: string): void {
+    this.inflight?.get(id)?.abort(new Error(reason || 'cancelled by the client'));
+  }
+
+  /** Sends a notification on the GET stream, if the client has one open. */
+  notify(method: string, params?: Record<string, unknown>): void {
+    if (!this.initialized || !this.stream || this.stream.destroyed) return;
+    this.stream.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method, ...(params ? { params } : {}) })}\n\n`);
+  }
+
+  /** Sends a request to the client over `exchange` and waits for its answer. */
+  request(exchange: Exchange, method: string, params: unknown, signal: AbortSignal): Promise<Record<string, unknown>> {
+    const id = ++this.nextId;
+    return new Promise((resolve, reject) => {
+      const settle = () => {
+        clearTimeout(timer);
+        this.pending?.delete(id);
+        signal.removeEventListener('abort', onAbort);
+      };
+      const onAbort = () => (settle(), reject(new RpcError(RPC.requestTimeout, 'the call was cancelled')));
+      const timer = setTimeout(() => (settle(), reject(new RpcError(RPC.requestTimeout, `the client did not answer ${method} in time`))), CLIENT_REQUEST_TIMEOUT_MS);
+      timer.unref();
+      (this.pending ??= new Map()).set(id, {
+        resolve: (result: Record<string, unknown>) => (settle(), resolve(result)),
+        reject: (error: Error) => (settle(), reject(error)),
+        timer,
+      });
+      signal.addEventListener('abort', onAbort, { once: true });
+      if (!exchange.send({ jsonrpc: '2.0', id, method, params })) {
+        settle();
+        reject(new RpcError(RPC.internalError, `cannot send ${method}: the client does not accept a stream`));
       }
-      const server = this.catalog.resolveTemplate(ref.uri ?? '', this.scope) ?? this.resourceServer(ref.uri ?? '');
-      return this.forward(server, 'completion/complete', request.params, extra) as never;
-    });
-    s.setRequestHandler(SetLevelRequestSchema, async (request) => {
-      await Promise.all(
-        this.catalog.readyServers(this.scope).map((server) => {
-          const connection = this.catalog.connection(server);
-          return connection?.capabilities.logging ? connection.request('logging/setLevel', request.params).catch(() => undefined) : undefined;
-        }),
-      );
-      return {};
     });
   }
 
-  private async callTool(params: { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> }, extra: Extra) {
-    const entry = this.catalog.resolveTool(params.name, this.scope);
-    if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${params.name}`);
-    const progressToken = params._meta?.progressToken;
-    this.inFlight++;
-    this.lastSeen = Date.now();
-    try {
-      return (await this.deps.caller.call(entry, params.arguments, {
-        surface: 'mcp',
-        keyName: this.keyName(),
-        signal: extra.signal,
-        meta: params._meta,
-        peer: this.peer(extra),
-        onprogress:
-          progressToken === undefined
-            ? undefined
-            : (progress) => void extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken } }).catch(() => undefined),
-      })) as never;
-    } finally {
-      this.inFlight--;
-      this.lastSeen = Date.now();
-    }
+  /** A response the client POSTed to one of our requests. */
+  handleResponse(message: RpcMessage): void {
+    const pending = typeof message.id === 'number' ? this.pending?.get(message.id) : undefined;
+    if (!pending) return;
+    if (message.error) pending.reject(new RpcError(message.error.code, message.error.message, message.error.data));
+    else pending.resolve((message.result ?? {}) as Record<string, unknown>);
   }
 
-  private resourceServer(uri: string): string {
-    const server = this.catalog.resolveResource(uri, this.scope);
-    if (!server) throw new McpError(ErrorCode.InvalidParams, `Resource not found: ${uri}`);
-    return server;
-  }
-
-  private async forward(server: string, method: string, params: Record<string, unknown>, extra: Extra) {
-    const connection = this.catalog.connection(server);
-    if (!connection) throw new McpError(ErrorCode.InternalError, `server ${server} is not ready`);
-    return connection.withPeer(this.peer(extra), () => connection.request(method, params, { signal: extra.signal }));
-  }
-
-  private peer(extra: Extra): DownstreamPeer {
-    return {
-      request: (request) => extra.sendRequest({ method: request.method, params: request.params } as never, PASSTHROUGH) as never,
-      notify: (notification) => extra.sendNotification(notification as never),
-    };
+  /** Ends the session: open calls are cancelled, the stream is closed. */
+  close(): void {
+    for (const controller of this.inflight?.values() ?? []) controller.abort(new Error('the session ended'));
+    for (const pending of this.pending?.values() ?? []) pending.reject(new Error('the session ended'));
+    this.inflight = null;
+    this.pending = null;
+    if (this.stream && !this.stream.destroyed) this.stream.end();
+    this.stream = null;
   }
 }

@@ -122,8 +122,8 @@ describe('/mcp aggregates every enabled server', () => {
     expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('second-echo');
     const afterAdd = changed;
     expect((await gw.api('DELETE', '/api/servers/second')).status).toBe(200);
+    await waitFor(async () => !(await client.listTools()).tools.some((tool) => tool.name === 'second-echo') || undefined, 10_000, 'second-echo gone');
     await waitFor(() => changed > afterAdd || undefined, 10_000, 'list_changed after delete');
-    expect((await client.listTools()).tools.map((tool) => tool.name)).not.toContain('second-echo');
   });
 
   it('logs every tool call: persisted, queryable and streamed live', async () => {

@@ -11,13 +11,34 @@ describe('downstream sessions', () => {
   });
   afterAll(() => gw.stop());
 
-  it('reaps an idle session; its next request gets 404 and a new session works', async () => {
-    const client = await gw.connect();
-    expect(gw.gatehouse.mcp.sessionCount).toBe(1);
+  const post = (body: unknown, sessionId?: string) =>
+    fetch(`${gw.url}/mcp`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${gw.masterKey}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...(sessionId ? { 'mcp-session-id': sessionId } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+
+  it('reaps an abandoned session; its next request gets 404 and a new session works', async () => {
+    // A client that initialized and went away: no open stream, no calls.
+    const init = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'gone', version: '1' } } });
+    const sessionId = init.headers.get('mcp-session-id')!;
+    expect(init.status).toBe(200);
     await waitFor(() => gw.gatehouse.mcp.sessionCount === 0 || undefined, 5_000, 'idle session reaped');
-    await expect(client.listTools()).rejects.toThrow(/404|Session not found/);
+    const late = await post({ jsonrpc: '2.0', id: 2, method: 'tools/list' }, sessionId);
+    expect(late.status).toBe(404);
     const fresh = await gw.connect();
     expect((await fresh.listTools()).tools.length).toBeGreaterThan(0);
+  });
+
+  it('keeps an idle session whose client holds its notification stream open', async () => {
+    const client = await gw.connect();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
   });
 
   it('keeps a session with a call in flight', async () => {
