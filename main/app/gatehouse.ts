@@ -21,6 +21,14 @@ import { FileSecretBox, type SecretBox } from '../store/secret-box';
 import { ServerRepository } from '../store/server-repository';
 import { SettingsRepository } from '../store/settings-repository';
 import { ToolSettingRepository } from '../store/tool-setting-repository';
+import { ProviderRepository } from '../store/provider-repository';
+import { ResponseRepository } from '../store/response-repository';
+import { UsageRepository } from '../store/usage-repository';
+import { ProviderRegistry } from '../llm/provider-registry';
+import { ToolLoop } from '../llm/tool-loop';
+import { ResponsesService } from '../llm/responses-service';
+import { ChatService } from '../llm/chat-service';
+import { addProviderRoutes } from '../gateway/provider-api';
 
 /** How Gatehouse is started (by `gatehouse serve`, the tray app or a test). */
 export interface GatehouseOptions {
@@ -53,6 +61,7 @@ export class Gatehouse {
   readonly logs: LogBus;
   readonly mcp: McpEndpoint;
   readonly settings: SettingsRepository;
+  readonly providers: ProviderRegistry;
   private readonly http: GatewayServer;
   private readonly guard: OrphanGuard;
   private readonly log: Logger;
@@ -61,7 +70,11 @@ export class Gatehouse {
 
   constructor(readonly options: GatehouseOptions) {
     const startedAt = Date.now();
-    const secretValues = () => this.servers?.secretValues() ?? new Set<string>();
+    const secretValues = () => {
+      const values = this.servers?.secretValues() ?? new Set<string>();
+      for (const key of this.providers?.secretValues() ?? []) values.add(key);
+      return values;
+    };
     this.log = createLogger('gatehouse', secretValues);
     this.db = openDatabase(options.dataDir);
     const master = loadMasterKey(options.dataDir, options.masterKey);
@@ -94,6 +107,15 @@ export class Gatehouse {
       (error) => this.log(`writing the tool log failed: ${String(error)}`),
     );
     const caller = new ToolCaller(this.catalog, this.logs);
+    this.providers = new ProviderRegistry(new ProviderRepository(this.db, secretBox));
+    const usage = new UsageRepository(this.db);
+    const llm = {
+      providers: this.providers,
+      catalog: this.catalog,
+      loop: new ToolLoop(this.catalog, caller),
+      responses: new ResponseRepository(this.db),
+      usage,
+    };
     this.mcp = new McpEndpoint(
       { catalog: this.catalog, caller, version: VERSION, serverExists: (name) => this.servers.exists(name) },
       options.sessionIdleMs,
@@ -112,12 +134,14 @@ export class Gatehouse {
       logRepository,
       settings: this.settings,
     });
+    addProviderRoutes(admin, this.providers, usage);
     this.http = new GatewayServer({
       keys: this.keys,
       mcp: this.mcp,
       admin,
       uiDir: options.uiDir ?? join(__dirname, '..', '..', 'renderer'),
       log: createLogger('http', secretValues),
+      v1: { responses: new ResponsesService(llm), chat: new ChatService(llm), providers: this.providers },
     });
   }
 

@@ -9,6 +9,8 @@ import { type McpEndpoint, sendJsonRpcError } from './mcp-endpoint';
 import { checkHostAndOrigin } from './origin-guard';
 import type { Router } from './router';
 import { serveStatic } from './static-files';
+import { V1Error } from '../llm/llm-errors';
+import { handleV1, v1Path, type V1Deps } from './v1-api';
 
 /** What the HTTP layer dispatches to. */
 export interface GatewayDeps {
@@ -17,6 +19,8 @@ export interface GatewayDeps {
   admin: Router;
   uiDir: string;
   log: (message: string) => void;
+  /** The OpenAI-compatible surface. */
+  v1: V1Deps;
 }
 
 type Surface = 'mcp' | 'api' | 'v1' | 'other';
@@ -57,7 +61,8 @@ export class GatewayServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gatehouse.local');
     const path = url.pathname;
-    const surface: Surface = path === '/mcp' || path.startsWith('/mcp/') ? 'mcp' : path.startsWith('/api/') ? 'api' : path.startsWith('/v1/') ? 'v1' : 'other';
+    const openAiPath = v1Path(path);
+    const surface: Surface = path === '/mcp' || path.startsWith('/mcp/') ? 'mcp' : path.startsWith('/api/') ? 'api' : openAiPath ? 'v1' : 'other';
     try {
       const refused = checkHostAndOrigin(req.headers, this.boundHost);
       if (refused) throw new HttpError(403, 'forbidden', `${refused} (DNS-rebinding protection)`);
@@ -67,6 +72,7 @@ export class GatewayServer {
       if (path === '/ui' || path.startsWith('/ui/')) return serveStatic(req, res, this.deps.uiDir, path.slice(3));
       const principal = this.authenticate(req);
       if (surface === 'mcp') return await this.deps.mcp.handle(req, res, principal, path.slice(4));
+      if (surface === 'v1') return await handleV1(this.deps.v1, req, res, principal, openAiPath!);
       if (surface === 'api') {
         if (principal.kind !== 'master') throw new HttpError(403, 'forbidden', 'the admin API takes the master key only');
         const match = this.deps.admin.match(req.method ?? 'GET', path);
@@ -91,6 +97,10 @@ export class GatewayServer {
   }
 
   private fail(res: ServerResponse, surface: Surface, error: unknown): void {
+    if (error instanceof V1Error) {
+      if (res.headersSent) return void res.end();
+      return sendJson(res, error.status, { error: { message: error.message, type: error.type, code: error.code, param: error.param } });
+    }
     const problem = toHttpError(error);
     if (problem.status >= 500) this.deps.log(`request failed: ${error instanceof Error ? error.stack : String(error)}`);
     if (res.headersSent) return void res.end();

@@ -184,6 +184,11 @@ export class Catalog extends EventEmitter {
     return this.templates.find((entry) => entry.template.uriTemplate === uriTemplate && inServers(entry.server, scope))?.server ?? null;
   }
 
+  /** Whether a server of that name is configured (ready or not). */
+  hasServer(name: string): boolean {
+    return this.supervisor.servers.has(name);
+  }
+
   /** The live connection of a server, or null when it is not ready. */
   connection(server: string): UpstreamConnection | null {
     const managed = this.supervisor.servers.get(server);

@@ -52,4 +52,41 @@ export const MIGRATIONS: string[] = [
     value TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE providers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    base_url TEXT NOT NULL,
+    api_key TEXT NOT NULL DEFAULT '',
+    api TEXT NOT NULL,
+    models TEXT NOT NULL DEFAULT '[]',
+    aliases TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE responses (
+    id TEXT PRIMARY KEY,
+    key_id TEXT,
+    model TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    response TEXT NOT NULL,
+    conversation TEXT NOT NULL,
+    pending_approvals TEXT NOT NULL DEFAULT '{}',
+    instructions TEXT
+  );
+  CREATE INDEX responses_created ON responses (created_at);
+  CREATE TABLE token_usage (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts TEXT NOT NULL,
+    key_id TEXT,
+    key_name TEXT,
+    surface TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    request_id TEXT,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    total_tokens INTEGER NOT NULL
+  );
+  CREATE INDEX token_usage_key ON token_usage (key_id, ts);
+  `,
 ];
