@@ -29,6 +29,8 @@ import { ToolLoop } from '../llm/tool-loop';
 import { ResponsesService } from '../llm/responses-service';
 import { ChatService } from '../llm/chat-service';
 import { addProviderRoutes } from '../gateway/provider-api';
+import { addApprovalRoutes } from '../gateway/approval-api';
+import { ApprovalQueue } from '../mcp/approval-queue';
 
 /** How Gatehouse is started (by `gatehouse serve`, the tray app or a test). */
 export interface GatehouseOptions {
@@ -44,6 +46,8 @@ export interface GatehouseOptions {
   sessionIdleMs?: number;
   /** Folder of the built dashboard. */
   uiDir?: string;
+  /** How long a call to a tool set to ask waits for a person. */
+  approvalTimeoutMs?: number;
 }
 
 /**
@@ -62,6 +66,7 @@ export class Gatehouse {
   readonly mcp: McpEndpoint;
   readonly settings: SettingsRepository;
   readonly providers: ProviderRegistry;
+  readonly approvals: ApprovalQueue;
   private readonly http: GatewayServer;
   private readonly guard: OrphanGuard;
   private readonly log: Logger;
@@ -106,7 +111,8 @@ export class Gatehouse {
       },
       (error) => this.log(`writing the tool log failed: ${String(error)}`),
     );
-    const caller = new ToolCaller(this.catalog, this.logs);
+    this.approvals = new ApprovalQueue(options.approvalTimeoutMs);
+    const caller = new ToolCaller(this.catalog, this.logs, this.approvals, secretValues);
     this.providers = new ProviderRegistry(new ProviderRepository(this.db, secretBox));
     const usage = new UsageRepository(this.db);
     const llm = {
@@ -135,6 +141,7 @@ export class Gatehouse {
       settings: this.settings,
     });
     addProviderRoutes(admin, this.providers, usage);
+    addApprovalRoutes(admin, this.approvals);
     this.http = new GatewayServer({
       keys: this.keys,
       mcp: this.mcp,
@@ -164,6 +171,7 @@ export class Gatehouse {
   /** Stops accepting, stops every child with the stop ladder, flushes the log, closes the DB. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.approvals.clear();
       await this.http.close().catch(() => undefined);
       this.mcp.closeAll();
       await this.servers.settled();

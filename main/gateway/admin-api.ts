@@ -109,8 +109,6 @@ export function createAdminRouter(deps: AdminDeps): Router {
     return deps.caller.call(entry, input.arguments as Record<string, unknown> | undefined, { surface: 'dashboard', keyName: 'master' });
   });
 
-  router.add('GET', '/api/approvals', () => []);
-
   router.add('GET', '/api/keys', () => deps.keys.list());
   router.add('POST', '/api/keys', async (ctx) => {
     const input = await body(ctx, keyInputSchema);

@@ -38,6 +38,8 @@ const METHODS: Record<string, Handler> = {
     const asked = typeof params.protocolVersion === 'string' ? params.protocolVersion : '';
     ctx.session.protocolVersion = SUPPORTED_PROTOCOL_VERSIONS.includes(asked) ? asked : LATEST_PROTOCOL_VERSION;
     ctx.session.clientCapabilities = (params.capabilities as Record<string, unknown>) ?? {};
+    const info = params.clientInfo as { name?: unknown } | undefined;
+    ctx.session.clientName = typeof info?.name === 'string' ? info.name.slice(0, 100) : null;
     return {
       protocolVersion: ctx.session.protocolVersion,
       capabilities: SERVER_CAPABILITIES,
@@ -59,6 +61,7 @@ const METHODS: Record<string, Handler> = {
     return ctx.caller.call(entry, args as Params | undefined, {
       surface: 'mcp',
       keyName: ctx.session.keyName,
+      client: ctx.session.clientName,
       signal: ctx.signal,
       meta,
       peer: peerOf(ctx),

@@ -72,6 +72,8 @@ export class McpSession {
   lastSeen = Date.now();
   protocolVersion = '';
   clientCapabilities: Record<string, unknown> | null = null;
+  /** `clientInfo.name` from initialize (shown with calls waiting for approval). */
+  clientName: string | null = null;
   initialized = false;
   subscriptions: Set<string> | null = null;
   /** The standalone GET stream for server-initiated notifications. */

@@ -1,6 +1,8 @@
 import { ErrorCode, McpError, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { Surface } from '../../shared/types';
 import type { LogBus } from '../logs/log-bus';
+import { redact } from '../../shared/redact';
+import type { ApprovalQueue } from './approval-queue';
 import type { Catalog, ToolEntry } from './catalog';
 import type { DownstreamPeer } from './connection';
 
@@ -17,6 +19,8 @@ export interface CallContext {
   peer?: DownstreamPeer;
   /** The caller's `_meta`, passed upstream (minus its progress token, which the SDK replaces). */
   meta?: Record<string, unknown>;
+  /** The MCP client's name, when known (shown when a call waits for approval). */
+  client?: string | null;
 }
 
 /** An MCP `CallToolResult` as the upstream sent it. */
@@ -30,6 +34,8 @@ export class ToolCaller {
   constructor(
     private readonly catalog: Catalog,
     private readonly logs: LogBus,
+    private readonly approvals: ApprovalQueue,
+    private readonly secrets: () => ReadonlySet<string>,
   ) {}
 
   async call(entry: ToolEntry, args: Record<string, unknown> | undefined, context: CallContext): Promise<ToolResult> {
@@ -37,6 +43,10 @@ export class ToolCaller {
     let result: ToolResult | undefined;
     let failure: unknown;
     try {
+      if (entry.approval === 'always') {
+        const refused = await this.askPerson(entry, args, context);
+        if (refused) return (result = refused);
+      }
       const connection = this.catalog.connection(entry.server);
       if (!connection) throw new McpError(ErrorCode.InternalError, `server ${entry.server} is not ready; check its status in Gatehouse`);
       const meta = context.meta ? { ...context.meta } : undefined;
@@ -69,6 +79,30 @@ export class ToolCaller {
       });
     }
   }
+
+  /** Waits for a person's decision; returns the result to answer with when it is not an approval. */
+  private async askPerson(entry: ToolEntry, args: Record<string, unknown> | undefined, context: CallContext): Promise<ToolResult | null> {
+    const outcome = await this.approvals.wait(
+      {
+        tool: entry.name,
+        server: entry.server,
+        key: context.keyName,
+        client: context.client ?? null,
+        surface: context.surface,
+        arguments: redact(args ?? {}, this.secrets()),
+      },
+      context.signal,
+    );
+    if (outcome === 'approve') return null;
+    if (outcome === 'deny') return notApproved(`Gatehouse: a person denied this call to ${entry.name}.`);
+    if (outcome === 'timeout') return notApproved(`Gatehouse: nobody approved this call to ${entry.name} in time; it was not run. Ask the user to approve it in the Gatehouse dashboard.`);
+    throw new McpError(ErrorCode.RequestTimeout, 'the call was cancelled while waiting for approval');
+  }
+}
+
+/** What a call that was not approved returns: a tool error the agent can read. */
+function notApproved(text: string): ToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
 }
 
 /** Turns an upstream failure into an error that tells the caller what happened. */
