@@ -48,6 +48,8 @@ export interface GatehouseOptions {
   uiDir?: string;
   /** How long a call to a tool set to ask waits for a person. */
   approvalTimeoutMs?: number;
+  /** better-sqlite3's native module built for this runtime (the tray app's Electron build). */
+  nativeBinding?: string;
 }
 
 /**
@@ -72,6 +74,9 @@ export class Gatehouse {
   private readonly log: Logger;
   private url = '';
   private stopping: Promise<void> | null = null;
+  private pausedState = false;
+  /** How server and provider secrets are sealed (`basic_text` = plain text on Linux). */
+  readonly secretStorageKind: string;
 
   constructor(readonly options: GatehouseOptions) {
     const startedAt = Date.now();
@@ -81,11 +86,12 @@ export class Gatehouse {
       return values;
     };
     this.log = createLogger('gatehouse', secretValues);
-    this.db = openDatabase(options.dataDir);
+    this.db = openDatabase(options.dataDir, options.nativeBinding);
     const master = loadMasterKey(options.dataDir, options.masterKey);
     this.masterKey = master.key;
     this.masterKeyCreated = master.created;
     const secretBox = options.secretBox ?? new FileSecretBox(options.dataDir);
+    this.secretStorageKind = secretBox.kind;
     const serverRepository = new ServerRepository(this.db, secretBox);
     const toolSettings = new ToolSettingRepository(this.db);
     const logRepository = new LogRepository(this.db);
@@ -161,6 +167,31 @@ export class Gatehouse {
     this.url = `http://${shownHost}:${address.port}`;
     void this.servers.startAll();
     return this.url;
+  }
+
+  /** Whether the gateway is paused (not listening, servers stopped). */
+  get paused(): boolean {
+    return this.pausedState;
+  }
+
+  /** Stops listening and stops every server, keeping the configuration (tray: Pause). */
+  async pause(): Promise<void> {
+    if (this.pausedState || this.stopping) return;
+    this.pausedState = true;
+    await this.http.close().catch(() => undefined);
+    this.mcp.dropAll();
+    this.approvals.clear();
+    await this.servers.settled();
+    await this.supervisor.stopAll();
+  }
+
+  /** Listens again on the same address and starts the enabled servers (tray: Resume). */
+  async resume(): Promise<void> {
+    if (!this.pausedState || this.stopping) return;
+    const { port, hostname } = new URL(this.url);
+    await this.http.listen(Number(port), hostname.replace(/^\[|\]$/g, ''));
+    this.pausedState = false;
+    await Promise.all([...this.supervisor.servers.keys()].map((name) => this.supervisor.restart(name)));
   }
 
   /** The URL it listens on, once started. */

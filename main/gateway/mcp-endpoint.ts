@@ -89,12 +89,17 @@ export class McpEndpoint {
     res.end();
   }
 
-  /** Closes every session (shutdown). */
+  /** Ends every session (pause); clients must initialize again. */
+  dropAll(): void {
+    for (const session of this.sessions.values()) session.close();
+    this.sessions.clear();
+  }
+
+  /** Ends every session and stops the timers (shutdown). */
   closeAll(): void {
     for (const timer of this.timers) clearInterval(timer);
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
-    for (const session of this.sessions.values()) session.close();
-    this.sessions.clear();
+    this.dropAll();
   }
 
   /** Closes sessions idle for longer than the limit. */

@@ -13,9 +13,9 @@ export class DatabaseTooNewError extends Error {}
  * Opens (creating if needed) the database in the data dir, sets the pragmas DESIGN.md asks
  * for and runs pending migrations, each in its own transaction.
  */
-export function openDatabase(dataDir: string): Database.Database {
+export function openDatabase(dataDir: string, nativeBinding?: string): Database.Database {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new Database(join(dataDir, DB_FILE_NAME));
+  const db = new Database(join(dataDir, DB_FILE_NAME), nativeBinding ? { nativeBinding } : {});
   db.pragma('journal_mode = WAL');
   // Config, keys and secrets must survive a power cut once acknowledged.
   db.pragma('synchronous = FULL');
