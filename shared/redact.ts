@@ -1,7 +1,9 @@
 /** Object keys whose values are always secrets. */
-const SECRET_KEY = /pass(word|phrase)?|secret|token|api[-_]?key|authorization|credential|private[-_]?key|cookie/i;
-/** Secret-looking strings: bearer tokens, OpenAI-style and GitHub keys. */
-const SECRET_TEXT = /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}|\b(sk|gh[pousr]|xox[abprs])[-_][A-Za-z0-9_-]{8,}/g;
+const SECRET_KEY = /^pass$|pass(word|wd|phrase)|secret|token|api[-_]?key|authorization|credential|private[-_]?key|cookie/i;
+/** Keys that name secrets only by accident: token counts and limits (`max_tokens`, `token_count`). */
+const NOT_SECRET_KEY = /tokens$|token[-_]?(count|limit|usage|type)s?$|tokenizer/i;
+/** Secret-looking strings: bearer tokens, OpenAI-style, GitHub, Slack and AWS keys. */
+const SECRET_TEXT = /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}|\b(?:sk|gh[pousr]|xox[abprs]|github_pat)[-_][A-Za-z0-9_-]{8,}|\bAKIA[0-9A-Z]{16}\b/gi;
 /** Placeholder for anything removed. */
 export const REDACTED = '[redacted]';
 
@@ -15,18 +17,29 @@ export function redact(value: unknown, known: ReadonlySet<string> = new Set()): 
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      out[key] = SECRET_KEY.test(key) && item !== null && typeof item !== 'boolean' ? REDACTED : redact(item, known);
+      out[key] = isSecretKey(key) && item !== null && typeof item !== 'boolean' ? REDACTED : redact(item, known);
     }
     return out;
   }
   return value;
 }
 
-/** Redacts secrets inside one string. */
+/** Whether values under this object key are secrets. */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key) && !NOT_SECRET_KEY.test(key);
+}
+
+/**
+ * Redacts secrets inside one string. Known values go first, longest first, so neither a
+ * pattern nor a shorter known value can cut a known secret in half and leave its tail.
+ */
 export function redactText(text: string, known: ReadonlySet<string> = new Set()): string {
-  let out = text.replace(SECRET_TEXT, (match, bearer: string | undefined) => (bearer ? bearer + REDACTED : REDACTED));
-  for (const secret of known) if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join(REDACTED);
-  return out;
+  let out = text;
+  if (known.size) {
+    const secrets = [...known].filter((secret) => secret.length >= 4).sort((a, b) => b.length - a.length);
+    for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  }
+  return out.replace(SECRET_TEXT, (_match, bearer: string | undefined) => (bearer ? bearer + REDACTED : REDACTED));
 }
 
 /**

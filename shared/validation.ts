@@ -6,6 +6,25 @@ export const DEFAULT_TOOL_TIMEOUT_MS = 60_000;
 
 const stringMap = z.record(z.string(), z.string());
 
+/** A child's environment: names a process can carry, values without NUL bytes. */
+const envMap = z.record(
+  z.string().regex(/^[^=\0]+$/, 'environment variable names must be non-empty and hold no "=" or NUL'),
+  z.string().refine((value) => !value.includes('\0'), 'environment values must not hold NUL bytes'),
+);
+
+/** HTTP headers sent upstream: token names, values without line breaks (no header injection). */
+const headerMap = z.record(
+  z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'header names must be HTTP tokens (letters, digits, -)'),
+  z.string().refine((value) => !/[\r\n\0]/.test(value), 'header values must not hold line breaks or NUL bytes'),
+);
+
+/** A host name or IP address to listen on. */
+const listenHost = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[?[0-9A-Fa-f:.]+\]?)$/, 'must be a host name or an IP address');
+
 const httpUrl = z.string().refine((value) => {
   try {
     const url = new URL(value);
@@ -22,10 +41,10 @@ export const serverInputSchema = z
     transport: z.enum(['stdio', 'http', 'sse']).optional(),
     command: z.string().min(1).nullish(),
     args: z.array(z.string()).default([]),
-    env: stringMap.default({}),
+    env: envMap.default({}),
     cwd: z.string().min(1).nullish(),
     url: httpUrl.nullish(),
-    headers: stringMap.default({}),
+    headers: headerMap.default({}),
     enabled: z.boolean().default(true),
     toolTimeoutMs: z.number().int().min(100).max(3_600_000).default(DEFAULT_TOOL_TIMEOUT_MS),
   })
@@ -37,10 +56,10 @@ export const serverPatchSchema = z
     transport: z.enum(['stdio', 'http', 'sse']).optional(),
     command: z.string().min(1).nullish(),
     args: z.array(z.string()).optional(),
-    env: stringMap.optional(),
+    env: envMap.optional(),
     cwd: z.string().min(1).nullish(),
     url: httpUrl.nullish(),
-    headers: stringMap.optional(),
+    headers: headerMap.optional(),
     enabled: z.boolean().optional(),
     toolTimeoutMs: z.number().int().min(100).max(3_600_000).optional(),
   })
@@ -69,7 +88,7 @@ export const toolPatchSchema = z
 export const settingsPatchSchema = z
   .object({
     port: z.number().int().min(0).max(65535).optional(),
-    host: z.string().min(1).optional(),
+    host: listenHost.optional(),
     logRetentionCount: z.number().int().min(100).max(10_000_000).optional(),
     logRetentionDays: z.number().int().min(1).max(3650).optional(),
     startAtLogin: z.boolean().optional(),
@@ -94,6 +113,10 @@ export const importEntrySchema = z
 /** Turns a zod error into one readable sentence for an API answer. */
 export function describeZodError(error: z.ZodError): string {
   return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'body'}: ${issue.message}`)
+    .map((issue) => {
+      // A bad record key says only "Invalid key in record"; its own issues say why.
+      const inner = issue.code === 'invalid_key' ? issue.issues.map((sub) => sub.message).join(', ') : '';
+      return `${issue.path.length ? issue.path.join('.') : 'body'}: ${inner ? `${issue.message} (${inner})` : issue.message}`;
+    })
     .join('; ');
 }

@@ -97,10 +97,14 @@ export function createAdminRouter(deps: AdminDeps): Router {
       approval: patch.approval ?? entry.approval,
     });
     deps.catalog.setToolSettings(deps.toolSettings.list());
-    return deps.catalog.allTools().find((tool) => tool.name === ctx.params.name);
+    const view = deps.catalog.allTools().find((tool) => tool.name === ctx.params.name);
+    // Never answer undefined: that would leave the request hanging.
+    if (!view) throw new HttpError(404, 'not_found', `${ctx.params.name} went away while it was being changed`);
+    return view;
   });
   router.add('POST', '/api/tools/:name/call', async (ctx) => {
-    const input = (await readJson(ctx.req)) as { arguments?: unknown };
+    const input = (await readJson(ctx.req)) as { arguments?: unknown } | null;
+    if (!input || typeof input !== 'object' || Array.isArray(input)) throw new HttpError(400, 'bad_request', 'expected a JSON object {"arguments":{…}}');
     if (input.arguments !== undefined && (typeof input.arguments !== 'object' || input.arguments === null || Array.isArray(input.arguments))) {
       throw new HttpError(400, 'bad_request', '"arguments" must be an object');
     }
@@ -144,6 +148,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
     const before = query.get('before');
     const status = query.get('status');
     if (status && status !== 'ok' && status !== 'error') throw new HttpError(400, 'bad_request', 'status must be ok or error');
+    if (before && !/^\d+$/.test(before)) throw new HttpError(400, 'bad_request', 'before must be a log entry id');
     deps.logs.flush();
     return deps.logRepository.query({
       limit,

@@ -34,9 +34,16 @@ export class GatewayServer {
   private boundHost = '127.0.0.1';
 
   constructor(private readonly deps: GatewayDeps) {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server = createServer((req, res) => {
+      // Last line of defence: a request must never take the process down.
+      this.handle(req, res).catch((error: unknown) => {
+        this.deps.log(`request failed: ${error instanceof Error ? error.message : String(error)}`);
+        if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: { message: 'internal error; see the Gatehouse log', code: 'internal_error' } });
+        else res.destroy();
+      });
+    });
     this.server.keepAliveTimeout = 65_000;
-    this.server.on('clientError', (_error, socket) => socket.destroy());
+    this.server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket));
   }
 
   /** Listens and resolves with the real address (for `--port 0`). */
@@ -59,12 +66,13 @@ export class GatewayServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://gatehouse.local');
-    const path = url.pathname;
+    const url = parseRequestUrl(req.url);
+    const path = url?.pathname ?? '';
     const openAiPath = v1Path(path);
     const surface: Surface = path === '/mcp' || path.startsWith('/mcp/') ? 'mcp' : path.startsWith('/api/') ? 'api' : openAiPath ? 'v1' : 'other';
     try {
-      const refused = checkHostAndOrigin(req.headers, this.boundHost);
+      if (!url) throw new HttpError(400, 'bad_request', 'the request target is not a valid URL');
+      const refused = countHeader(req.rawHeaders, 'host') > 1 ? 'more than one Host header' : checkHostAndOrigin(req.headers, this.boundHost);
       if (refused) throw new HttpError(403, 'forbidden', `${refused} (DNS-rebinding protection)`);
       if (req.method === 'OPTIONS') return preflight(req, res);
       if (path === '/health') return sendJson(res, 200, { status: 'ok' });
@@ -121,7 +129,39 @@ export class GatewayServer {
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof z.ZodError) return new HttpError(400, 'bad_request', describeZodError(error));
+  // decodeURIComponent on a client's malformed `%` escape: the client's mistake.
+  if (error instanceof URIError) return new HttpError(400, 'bad_request', 'the path is not valid URL encoding');
   return new HttpError(500, 'internal_error', 'internal error; see the Gatehouse log');
+}
+
+/** The request target as a URL, or null when it is not one (e.g. `GET http://[ HTTP/1.1`). */
+function parseRequestUrl(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://gatehouse.local');
+  } catch {
+    return null;
+  }
+}
+
+function countHeader(rawHeaders: string[], name: string): number {
+  let count = 0;
+  for (let index = 0; index < rawHeaders.length; index += 2) if (rawHeaders[index].toLowerCase() === name) count++;
+  return count;
+}
+
+/** Requests Node's parser refuses (garbage, oversized headers): a short answer, then the socket closes. */
+function answerClientError(error: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const [status, reason, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'request headers are too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'the request took too long']
+        : [400, 'Bad Request', 'malformed HTTP request'];
+  const body = JSON.stringify({ error: { message, code: status === 431 ? 'payload_too_large' : 'bad_request' } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Writes a JSON answer. */

@@ -25,7 +25,8 @@ export function readBody(req: IncomingMessage, limit = BODY_LIMIT_BYTES): Promis
       chunks.push(chunk);
     });
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-    req.on('error', reject);
+    // A client that goes away mid-body is not a server error.
+    req.on('error', () => reject(new HttpError(400, 'bad_request', 'the request body was cut off')));
   });
 }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../shared/types';
+import { HttpError } from './http-error';
 
 /** What a route handler gets. */
 export interface RouteContext {
@@ -42,9 +43,18 @@ export class Router {
       pathKnown = true;
       if (route.method !== method) continue;
       const params: Record<string, string> = {};
-      route.keys.forEach((key, index) => (params[key] = decodeURIComponent(found[index + 1])));
+      route.keys.forEach((key, index) => (params[key] = decodeParam(found[index + 1])));
       return { handler: route.handler, params };
     }
     return pathKnown ? 'method' : null;
+  }
+}
+
+/** A `%`-encoded path segment; bad encoding is the client's mistake (400), not a server error. */
+function decodeParam(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, 'bad_request', `the path segment ${JSON.stringify(segment)} is not valid URL encoding`);
   }
 }

@@ -5,6 +5,9 @@ import { importEntrySchema, describeZodError } from '../../shared/validation';
 import { HttpError } from '../gateway/http-error';
 import { completeConfig } from './server-registry';
 
+/** `type` values of Claude Desktop, Cursor and VS Code entries. */
+const KNOWN_TYPES = new Set(['stdio', 'http', 'streamable-http', 'streamablehttp', 'streamable_http', 'sse']);
+
 /** What an import adds, renames and skips (also the dashboard's preview). */
 export interface ImportPlan {
   add: ServerConfig[];
@@ -46,10 +49,14 @@ export function planImport(document: unknown, existing: ReadonlySet<string>): Im
     const entry = parsed.data;
     const url = entry.url ?? entry.serverUrl;
     const type = entry.type?.toLowerCase();
+    if (type !== undefined && !KNOWN_TYPES.has(type)) {
+      plan.skipped.push({ name: rawName, reason: `unsupported type ${JSON.stringify(entry.type)}; expected stdio, http or sse` });
+      continue;
+    }
     try {
       const config = completeConfig({
         name,
-        transport: type === 'sse' ? 'sse' : type === 'http' || type === 'streamable-http' || type === 'streamablehttp' ? 'http' : url && !entry.command ? undefined : 'stdio',
+        transport: type === 'sse' ? 'sse' : type && type !== 'stdio' ? 'http' : url && !entry.command ? undefined : 'stdio',
         command: entry.command,
         args: entry.args ?? [],
         env: Object.fromEntries(Object.entries(entry.env ?? {}).map(([key, value]) => [key, String(value)])),

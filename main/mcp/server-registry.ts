@@ -70,7 +70,8 @@ export class ServerRegistry {
       name,
       env: patch.env ? unmask(patch.env, current.env) : current.env,
       headers: patch.headers ? unmask(patch.headers, current.headers) : current.headers,
-      transport: patch.transport ?? (patch.url && !patch.command ? undefined : current.transport),
+      // Sending only a url (or only a command) switches the transport to match.
+      transport: patch.transport ?? (patch.url && !patch.command ? undefined : patch.command && !patch.url ? 'stdio' : current.transport),
     });
     this.repository.save(merged);
     void this.sync();

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MIGRATIONS } from './migrations';
 
@@ -15,7 +15,10 @@ export class DatabaseTooNewError extends Error {}
  */
 export function openDatabase(dataDir: string, nativeBinding?: string): Database.Database {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new Database(join(dataDir, DB_FILE_NAME), nativeBinding ? { nativeBinding } : {});
+  const path = join(dataDir, DB_FILE_NAME);
+  const db = new Database(path, nativeBinding ? { nativeBinding } : {});
+  // Tool logs and key hashes are for this user only; SQLite gives -wal and -shm the same mode.
+  if (process.platform !== 'win32') chmodSync(path, 0o600);
   db.pragma('journal_mode = WAL');
   // Config, keys and secrets must survive a power cut once acknowledged.
   db.pragma('synchronous = FULL');
