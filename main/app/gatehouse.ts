@@ -132,6 +132,8 @@ export class Gatehouse {
       { catalog: this.catalog, caller, version: VERSION, serverExists: (name) => this.servers.exists(name) },
       options.sessionIdleMs,
     );
+    this.keys.on('revoked', (id: string) => this.mcp.dropKey(id));
+    this.keys.on('changed', (id: string) => this.mcp.keyChanged(id));
     const admin = createAdminRouter({
       version: VERSION,
       startedAt,

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { KeyInfo, Principal } from '../../shared/types';
 import type { KeyRepository } from '../store/key-repository';
@@ -14,7 +15,7 @@ export function hashKey(key: string): string {
  * Creates, checks and revokes keys. Virtual keys live in SQLite as hashes; an in-memory map of
  * hash → key answers each request without touching the disk.
  */
-export class KeyService {
+export class KeyService extends EventEmitter {
   private byHash = new Map<string, KeyInfo>();
   private readonly masterDigest: Buffer;
   private readonly touched = new Map<string, string>();
@@ -25,6 +26,7 @@ export class KeyService {
     masterKey: string,
     private readonly onError: (error: unknown) => void,
   ) {
+    super();
     this.masterDigest = createHash('sha256').update(masterKey).digest();
     this.reload();
     this.flushTimer = setInterval(() => this.flush(), KEY_TOUCH_FLUSH_MS).unref();
@@ -63,15 +65,18 @@ export class KeyService {
     return { key, info: { ...info } };
   }
 
+  /** Changes a key's limits; emits `changed` so open sessions re-check at once. */
   update(info: KeyInfo): void {
     this.repository.update(info);
     this.reload();
+    this.emit('changed', info.id);
   }
 
-  /** Revokes a key; the next request with it is refused. */
+  /** Revokes a key; the next request with it is refused and its open sessions end. */
   revoke(id: string): boolean {
     const removed = this.repository.delete(id);
     this.reload();
+    if (removed) this.emit('revoked', id);
     return removed;
   }
 

@@ -50,11 +50,7 @@ export class McpEndpoint {
     deps.catalog.on('changed', () => {
       this.notifyTimer ??= setTimeout(() => {
         this.notifyTimer = null;
-        for (const session of this.sessions.values()) {
-          session.notify('notifications/tools/list_changed');
-          session.notify('notifications/prompts/list_changed');
-          session.notify('notifications/resources/list_changed');
-        }
+        for (const session of this.sessions.values()) this.tellListsChanged(session);
       }, LIST_CHANGED_DEBOUNCE_MS);
     });
   }
@@ -62,6 +58,32 @@ export class McpEndpoint {
   /** Number of open sessions. */
   get sessionCount(): number {
     return this.sessions.size;
+  }
+
+  /** Ends the sessions of a revoked or changed key at once, streams included. */
+  dropKey(keyId: string): void {
+    for (const session of this.sessions.values()) {
+      if (session.principal.kind === 'virtual' && session.principal.key.id === keyId) this.drop(session);
+    }
+  }
+
+  /** A key's limits changed: its sessions should list again (the new scope applies on their next request). */
+  keyChanged(keyId: string): void {
+    for (const session of this.sessions.values()) {
+      if (session.principal.kind !== 'virtual' || session.principal.key.id !== keyId) continue;
+      session.notify('notifications/tools/list_changed');
+      session.notify('notifications/prompts/list_changed');
+      session.notify('notifications/resources/list_changed');
+    }
+  }
+
+  /** Sends list_changed to a session, unless it already knows the current lists. */
+  private tellListsChanged(session: McpSession): void {
+    if (session.listedVersion >= this.deps.catalog.version) return;
+    const delivered = session.notify('notifications/tools/list_changed');
+    session.notify('notifications/prompts/list_changed');
+    session.notify('notifications/resources/list_changed');
+    if (delivered) session.listedVersion = this.deps.catalog.version;
   }
 
   /** Forwards an upstream resource update to the sessions that subscribed to it. */
@@ -186,6 +208,8 @@ export class McpEndpoint {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'mcp-session-id': session.id });
     res.flushHeaders();
     session.stream = res;
+    // What changed while the client had no stream open would otherwise never reach it.
+    this.tellListsChanged(session);
     res.once('close', () => {
       if (session.stream === res) session.stream = null;
       session.lastSeen = Date.now();

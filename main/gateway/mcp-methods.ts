@@ -38,6 +38,7 @@ const METHODS: Record<string, Handler> = {
     const asked = typeof params.protocolVersion === 'string' ? params.protocolVersion : '';
     ctx.session.protocolVersion = SUPPORTED_PROTOCOL_VERSIONS.includes(asked) ? asked : LATEST_PROTOCOL_VERSION;
     ctx.session.clientCapabilities = (params.capabilities as Record<string, unknown>) ?? {};
+    ctx.session.listedVersion = ctx.catalog.version;
     const info = params.clientInfo as { name?: unknown } | undefined;
     ctx.session.clientName = typeof info?.name === 'string' ? info.name.slice(0, 100) : null;
     return {

@@ -72,6 +72,8 @@ export class McpSession {
   lastSeen = Date.now();
   protocolVersion = '';
   clientCapabilities: Record<string, unknown> | null = null;
+  /** Catalog version the client knows: at initialize, its last list, or the last list_changed it got. */
+  listedVersion = -1;
   /** `clientInfo.name` from initialize (shown with calls waiting for approval). */
   clientName: string | null = null;
   initialized = false;
@@ -119,10 +121,11 @@ export class McpSession {
     this.inflight?.get(id)?.abort(new Error(reason || 'cancelled by the client'));
   }
 
-  /** Sends a notification on the GET stream, if the client has one open. */
-  notify(method: string, params?: Record<string, unknown>): void {
-    if (!this.initialized || !this.stream || this.stream.destroyed) return;
+  /** Sends a notification on the GET stream; false when the client has none open. */
+  notify(method: string, params?: Record<string, unknown>): boolean {
+    if (!this.initialized || !this.stream || this.stream.destroyed) return false;
     this.stream.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method, ...(params ? { params } : {}) })}\n\n`);
+    return true;
   }
 
   /** Sends a request to the client over `exchange` and waits for its answer. */

@@ -51,8 +51,9 @@ export class Catalog extends EventEmitter {
   private templates: Array<{ server: string; template: ResourceTemplate; prefix: string }> = [];
   private settings = new Map<string, ToolSetting>();
   private readonly toolListCache = new Map<string, Tool[]>();
-  /** Bumped on every rebuild; sessions compare it to know their lists changed. */
+  /** Bumped whenever what clients can list changes; sessions compare it to know. */
   version = 0;
+  private fingerprint = '';
 
   constructor(private readonly supervisor: Supervisor) {
     super();
@@ -99,6 +100,17 @@ export class Catalog extends EventEmitter {
     for (const { server, resource } of resources) if (!this.resourceOwner.has(resource.uri)) this.resourceOwner.set(resource.uri, server);
     this.templates = templates.sort((a, b) => b.prefix.length - a.prefix.length);
     this.toolListCache.clear();
+    // Only a real change is news: servers restarting with the same lists, or an upstream that
+    // sends list_changed without changing anything, must not make clients re-list (two chained
+    // gateways would bounce notifications forever).
+    const fingerprint = JSON.stringify([
+      tools.map((entry) => [entry.name, entry.enabled, entry.approval, entry.tool]),
+      prompts.map((entry) => [entry.name, entry.prompt]),
+      resources,
+      templates.map((entry) => [entry.server, entry.template]),
+    ]);
+    if (fingerprint === this.fingerprint) return;
+    this.fingerprint = fingerprint;
     this.version++;
     this.emit('changed');
   }

@@ -35,6 +35,23 @@ describe('downstream sessions', () => {
     expect((await fresh.listTools()).tools.length).toBeGreaterThan(0);
   });
 
+  it('tells a client about changes made before it opened its notification stream', async () => {
+    const init = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'late', version: '1' } } });
+    const sessionId = init.headers.get('mcp-session-id')!;
+    await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, sessionId);
+    await gw.addServer({ name: 'another', command: process.execPath, args: [TEST_SERVER] });
+    const controller = new AbortController();
+    const stream = await fetch(`${gw.url}/mcp`, {
+      headers: { authorization: `Bearer ${gw.masterKey}`, accept: 'text/event-stream', 'mcp-session-id': sessionId },
+      signal: controller.signal,
+    });
+    const reader = stream.body!.getReader();
+    const { value } = await reader.read();
+    controller.abort();
+    expect(new TextDecoder().decode(value)).toContain('notifications/tools/list_changed');
+    await gw.api('DELETE', '/api/servers/another');
+  });
+
   it('keeps an idle session whose client holds its notification stream open', async () => {
     const client = await gw.connect();
     await new Promise((resolve) => setTimeout(resolve, 1_000));
