@@ -92,7 +92,9 @@ export class Gatehouse {
     this.masterKeyCreated = master.created;
     const secretBox = options.secretBox ?? new FileSecretBox(options.dataDir);
     this.secretStorageKind = secretBox.kind;
-    const serverRepository = new ServerRepository(this.db, secretBox);
+    const serverRepository = new ServerRepository(this.db, secretBox, (server, reason) =>
+      this.log(`the secrets of server ${server} cannot be read (${reason}); it starts without them`),
+    );
     const toolSettings = new ToolSettingRepository(this.db);
     const logRepository = new LogRepository(this.db);
     this.settings = new SettingsRepository(this.db);
@@ -137,6 +139,7 @@ export class Gatehouse {
     const admin = createAdminRouter({
       version: VERSION,
       startedAt,
+      secretStorage: this.secretStorageKind,
       listenUrl: () => this.url,
       sessionCount: () => this.mcp.sessionCount,
       servers: this.servers,

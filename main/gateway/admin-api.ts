@@ -26,6 +26,8 @@ import { Router, type RouteContext } from './router';
 export interface AdminDeps {
   version: string;
   startedAt: number;
+  /** How secrets are sealed: `basic_text` means Linux offers only plain text (the dashboard warns). */
+  secretStorage: string;
   listenUrl: () => string;
   sessionCount: () => number;
   servers: ServerRegistry;
@@ -52,6 +54,13 @@ export function createAdminRouter(deps: AdminDeps): Router {
       version: deps.version,
       url: deps.listenUrl(),
       uptimeMs: Date.now() - deps.startedAt,
+      secretStorage: {
+        kind: deps.secretStorage,
+        warning:
+          deps.secretStorage === 'basic_text'
+            ? 'This Linux desktop offers no keyring, so server secrets and provider keys are stored in plain text. Install and unlock gnome-keyring or KWallet, then restart Gatehouse.'
+            : null,
+      },
       counts: {
         servers: servers.length,
         ready: servers.filter((server) => server.status === 'ready').length,

@@ -37,6 +37,7 @@ export class FileSecretBox implements SecretBox {
   }
 
   decrypt(sealed: string): string {
+    if (sealed.startsWith('ss1:')) throw new Error('sealed by the tray app with the system keychain; open the tray app to use it');
     if (!sealed.startsWith(PREFIX)) throw new Error('secret has an unknown format');
     const raw = Buffer.from(sealed.slice(PREFIX.length), 'base64');
     const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));

@@ -20,6 +20,7 @@ export class ServerRepository {
   constructor(
     private readonly db: Database.Database,
     private readonly secrets: SecretBox,
+    private readonly onUnreadable?: (server: string, reason: string) => void,
   ) {}
 
   /** Every server, in the order they were added. */
@@ -70,8 +71,18 @@ export class ServerRepository {
     return Object.keys(map).length ? this.secrets.encrypt(JSON.stringify(map)) : '';
   }
 
-  private open(sealed: string): Record<string, string> {
-    return sealed ? (JSON.parse(this.secrets.decrypt(sealed)) as Record<string, string>) : {};
+  /**
+   * A secret this box cannot open (sealed by the tray app's keychain, or a lost secret.key)
+   * leaves that server without its env/headers rather than taking the whole gateway down.
+   */
+  private open(sealed: string, server: string): Record<string, string> {
+    if (!sealed) return {};
+    try {
+      return JSON.parse(this.secrets.decrypt(sealed)) as Record<string, string>;
+    } catch (error) {
+      this.onUnreadable?.(server, (error as Error).message);
+      return {};
+    }
   }
 
   private fromRow(row: ServerRow): ServerConfig {
@@ -80,10 +91,10 @@ export class ServerRepository {
       transport: row.transport,
       command: row.command,
       args: JSON.parse(row.args) as string[],
-      env: this.open(row.env),
+      env: this.open(row.env, row.name),
       cwd: row.cwd,
       url: row.url,
-      headers: this.open(row.headers),
+      headers: this.open(row.headers, row.name),
       enabled: row.enabled === 1,
       toolTimeoutMs: row.tool_timeout_ms,
     };
