@@ -6,7 +6,7 @@ import { EVERYTHING, ROOT, startGateway, type TestGateway } from '../helpers/gat
 
 const run = promisify(execFile);
 const INSPECTOR_CLI = join(ROOT, 'node_modules/@modelcontextprotocol/inspector/cli/build/index.js');
-const AUTH_PRELOAD = join(ROOT, 'test/fixtures/inspector-auth.cjs');
+const AUTH_PRELOAD = join(ROOT, 'test/fixtures/gateway-key-preload.cjs');
 
 // The real MCP Inspector CLI (0.15.0) as the downstream client, through /mcp.
 describe('MCP Inspector CLI through the gateway', () => {
