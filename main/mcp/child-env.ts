@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
@@ -43,24 +43,57 @@ export function mergePaths(...lists: Array<string | undefined>): string {
 
 /**
  * Asks the user's login shell for its PATH, as a terminal would have it (nvm, fnm, volta, asdf,
- * Homebrew). A GUI app launched from a dock does not inherit it. Never rejects: on any failure
- * the gateway's own PATH is used.
+ * Homebrew). A GUI app launched from a dock does not inherit it. Never rejects and never takes
+ * longer than `timeoutMs`: on any failure the gateway's own PATH is used. The shell runs in its
+ * own process group, killed on timeout (an interactive shell ignores SIGTERM, and what a profile
+ * starts in the background would keep the pipe open).
  */
-export function resolveLoginPath(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export function resolveLoginPath(env: NodeJS.ProcessEnv = process.env, timeoutMs = LOGIN_SHELL_TIMEOUT_MS): Promise<string> {
   const fallback = mergePaths(env.PATH, wellKnownBinDirs().join(delimiter));
   if (process.platform === 'win32' || env.GATEHOUSE_LOGIN_SHELL === '0') return Promise.resolve(fallback);
   const shell = env.SHELL || '/bin/sh';
   const marker = '__GATEHOUSE_PATH__';
+  // `${PATH}` in braces: `$PATH__GATEHOUSE…` would name another (unset) variable.
+  const script = `printf '%s' "${marker}\${PATH}${marker}"`;
+  const pattern = new RegExp(`${marker}(.*?)${marker}`);
   return new Promise((resolve) => {
-    execFile(
-      shell,
-      ['-ilc', `printf '%s' "${marker}$PATH${marker}"`],
-      { timeout: LOGIN_SHELL_TIMEOUT_MS, env: { ...env, TERM: 'dumb' }, windowsHide: true },
-      (error, stdout) => {
-        const match = !error && new RegExp(`${marker}(.*)${marker}`).exec(stdout);
-        resolve(match ? mergePaths(match[1], fallback) : fallback);
-      },
-    ).stdin?.end();
+    let stdout = '';
+    let settled = false;
+    let child: ChildProcess | undefined;
+    const finish = (path: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child?.stdout?.destroy();
+      resolve(path);
+    };
+    const timer = setTimeout(() => {
+      try {
+        if (child?.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      finish(fallback);
+    }, timeoutMs);
+    try {
+      child = spawn(shell, ['-ilc', script], {
+        env: { ...env, TERM: 'dumb' },
+        stdio: ['ignore', 'pipe', 'ignore'],
+        detached: true,
+        windowsHide: true,
+      });
+    } catch {
+      return finish(fallback);
+    }
+    child.unref();
+    child.on('error', () => finish(fallback));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      const match = pattern.exec(stdout);
+      if (match) finish(mergePaths(match[1], fallback));
+    });
+    // 'close', not 'exit': the last output is read by then.
+    child.on('close', () => finish(fallback));
   });
 }
 

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
  * A tiny `sh` watchdog, in its own process group, that learns each child's process group and
  * kills them all when its stdin closes, that is when the gateway dies, even by SIGKILL. Node
  * has no PR_SET_PDEATHSIG, and `npx`/`uvx` leave grandchildren that would outlive us.
+ * `kill -SIG -PGID` without `--`: dash (Debian's /bin/sh) takes `--` for a process id and fails.
  */
 const WATCHDOG_SCRIPT = `
 groups=""
@@ -14,9 +15,9 @@ while IFS= read -r line; do
   esac
 done
 [ -z "$groups" ] && exit 0
-for g in $groups; do kill -TERM -- "-$g" 2>/dev/null; done
+for g in $groups; do kill -TERM "-$g" 2>/dev/null; done
 sleep 2
-for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done
+for g in $groups; do kill -KILL "-$g" 2>/dev/null; done
 `;
 
 /** Keeps the watchdog informed; a no-op where there are no process groups (Windows). */

@@ -9,6 +9,10 @@ import type { OrphanGuard } from './orphan-guard';
 export const STDERR_LINES_KEPT = 50;
 /** Each step of the stop ladder: stdin closed → SIGTERM → SIGKILL. */
 export const STOP_STEP_MS = 2_000;
+/** After the child exits, how long its last output may take to be read before the transport closes. */
+const DRAIN_MS = 1_000;
+/** How long grandchildren left in the group get after SIGTERM before SIGKILL. */
+const GROUP_GRACE_MS = 1_000;
 
 /** What to start. */
 export interface StdioSpawnOptions {
@@ -33,7 +37,10 @@ export class ChildStdioTransport implements Transport {
   private child: ChildProcess | null = null;
   private readonly readBuffer = new ReadBuffer();
   private stderrPartial = '';
+  /** The process has exited. */
   private exited: Promise<void> = Promise.resolve();
+  /** The process has exited and its stdio is closed (all its output read). */
+  private drained: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(
@@ -58,7 +65,8 @@ export class ChildStdioTransport implements Transport {
         shell: false,
       });
       this.child = child;
-      this.exited = new Promise((done) => child.once('close', () => done()));
+      this.exited = new Promise((done) => child.once('exit', () => done()));
+      this.drained = new Promise((done) => child.once('close', () => done()));
       child.once('error', (error) => {
         reject(error);
         this.onerror?.(error);
@@ -69,11 +77,15 @@ export class ChildStdioTransport implements Transport {
         resolve();
       });
       child.once('exit', (code, signal) => {
-        if (!this.closed && child.pid) {
-          this.pushStderr(`[process exited with ${signal ?? `code ${code}`}]\n`);
-          this.reapGroup(child.pid);
-        }
-        this.finish();
+        // Grandchildren left in the group could hold the pipes open: stop them.
+        if (!this.closed && child.pid) this.reapGroup(child.pid);
+        // 'exit' may come before the last stdout/stderr chunks: read them first, so the last
+        // stderr lines (the reason for a crash) are there when the close is handled.
+        void waitFor(this.drained, DRAIN_MS).then(() => {
+          if (this.stderrPartial) this.pushStderr('\n');
+          if (!this.closed) this.pushStderr(`[process exited with ${signal ?? `code ${code}`}]\n`);
+          this.finish();
+        });
       });
       child.stdin?.on('error', (error) => this.onerror?.(error));
       child.stdout?.on('data', (chunk: Buffer) => {
@@ -102,15 +114,16 @@ export class ChildStdioTransport implements Transport {
     const pid = child.pid;
     const running = () => child.exitCode === null && child.signalCode === null;
     child.stdin?.end();
-    if (running()) await waitFor(this.exited, STOP_STEP_MS);
+    await waitFor(this.exited, STOP_STEP_MS);
     // Even when the child has gone, grandchildren may be left in its group.
     this.signalGroup(pid, 'SIGTERM');
-    if (running()) await waitFor(this.exited, STOP_STEP_MS);
+    await waitFor(this.exited, STOP_STEP_MS);
+    await this.waitGroupGone(pid, running() ? 0 : GROUP_GRACE_MS);
     if (running() || this.groupAlive(pid)) {
-      if (this.groupAlive(pid)) await delay(200);
       this.signalGroup(pid, 'SIGKILL');
       await waitFor(this.exited, STOP_STEP_MS);
     }
+    await waitFor(this.drained, DRAIN_MS);
     this.guard.remove(pid);
     this.finish();
   }
@@ -155,6 +168,12 @@ export class ChildStdioTransport implements Transport {
       this.signalGroup(pid, 'SIGKILL');
       this.guard.remove(pid);
     }, STOP_STEP_MS).unref();
+  }
+
+  /** Polls until nothing is left in the group, for at most `ms`. */
+  private async waitGroupGone(pid: number, ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.groupAlive(pid) && Date.now() < deadline) await delay(50);
   }
 
   private groupAlive(pid: number): boolean {

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import type { ServerConfig, ServerStatus } from '../../shared/types';
 import { redactText } from '../../shared/redact';
 import { type ConnectionDeps, UpstreamConnection } from './connection';
@@ -143,16 +144,18 @@ export class Supervisor extends EventEmitter {
         server.readyAt = Date.now();
         this.setStatus(server, 'ready', null);
       },
-      (error: Error) => {
+      (error: Error & { code?: string }) => {
         if (server.generation !== generation) return;
         server.lastStderr = connection.stderr;
         void connection.close();
-        this.failed(server, describeStartError(error, server.config));
+        // A command or folder that is not there will not appear by retrying.
+        const hopeless = server.config.transport === 'stdio' && (error.code === 'ENOENT' || error.code === 'EACCES');
+        this.failed(server, describeStartError(error, server.config), hopeless);
       },
     );
   }
 
-  private failed(server: ManagedServer, reason: string): void {
+  private failed(server: ManagedServer, reason: string, hopeless = false): void {
     const generation = server.generation;
     if (server.readyAt && Date.now() - server.readyAt > STABLE_AFTER_MS) server.failures = 0;
     server.readyAt = 0;
@@ -160,6 +163,11 @@ export class Supervisor extends EventEmitter {
     server.connection = null;
     const message = redactText(reason, new Set([...Object.values(server.config.env), ...Object.values(server.config.headers)]));
     const remote = server.config.transport !== 'stdio';
+    if (hopeless) {
+      this.setStatus(server, 'error', message);
+      this.log(`${server.config.name}: ${message}`);
+      return;
+    }
     if (!remote && server.failures >= this.options.maxFailures) {
       this.setStatus(server, 'error', `${message} (gave up after ${server.failures} attempts; fix the command and restart)`);
       this.log(`${server.config.name}: crash loop, giving up: ${message}`);
@@ -197,9 +205,11 @@ export class Supervisor extends EventEmitter {
 
 function describeStartError(error: Error & { code?: string }, config: ServerConfig): string {
   if (error.code === 'ENOENT' && config.transport === 'stdio') {
+    // spawn says ENOENT for a missing working directory too.
+    if (config.cwd && !existsSync(config.cwd)) return `working directory not found: ${config.cwd}. Create it or change cwd.`;
     return `command not found: ${config.command}. Install it or give its full path.`;
   }
-  if (error.code === 'EACCES') return `permission denied running ${config.command}`;
+  if (error.code === 'EACCES') return `permission denied running ${config.command}; make it executable or give another path`;
   if (error.code === 'ECONNREFUSED') return `nothing answers at ${config.url}; is the server running?`;
   return error.message || String(error);
 }

@@ -1,0 +1,168 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ROOT, TEST_SERVER, waitFor } from '../helpers/gateway';
+
+// The real `gatehouse serve` process: no child, grandchild or half-written config survives it,
+// whether it is stopped with SIGTERM or killed with SIGKILL.
+interface Cli {
+  child: ChildProcess;
+  url: string;
+  key: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+}
+
+const cleanup: Array<() => void> = [];
+afterEach(() => {
+  for (const step of cleanup.splice(0).reverse()) step();
+});
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Starts `node bin/gatehouse.js serve --port 0 --data-dir DIR` and reads its URL and master key. */
+async function startCli(dataDir: string): Promise<Cli> {
+  const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_LOGIN_SHELL: '0' };
+  delete env.GATEHOUSE_MASTER_KEY;
+  const child = spawn(process.execPath, [join(ROOT, 'bin/gatehouse.js'), 'serve', '--port', '0', '--data-dir', dataDir], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  cleanup.push(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.resume();
+  const ready = await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`gatehouse serve failed: exited with ${child.exitCode}: ${stdout}`);
+      const url = /Gatehouse listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+      const key = /Master key[^:\n]*: (\S+)/.exec(stdout)?.[1];
+      return url && key ? { url, key } : undefined;
+    },
+    20_000,
+    'the ready line and the master key',
+  );
+  const api: Cli['api'] = async (method, path, body) => {
+    const response = await fetch(ready.url + path, {
+      method,
+      headers: { authorization: `Bearer ${ready.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  };
+  return { child, ...ready, exited, api };
+}
+
+const events = (marker: string) => (existsSync(marker) ? readFileSync(marker, 'utf8').split('\n').filter(Boolean) : []);
+const startedPid = (marker: string) => Number(events(marker).find((e) => e.startsWith('started '))?.split(' ')[1]);
+
+/** Whether a process runs (a zombie waiting to be reaped does not). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
+/** Waits (bounded) until none of `pids` runs; then names any survivor. */
+async function allGone(pids: number[], timeoutMs: number): Promise<void> {
+  await waitFor(() => pids.every((pid) => !alive(pid)) || undefined, timeoutMs).catch(() => undefined);
+  expect(pids.filter(alive), 'processes still running').toEqual([]);
+}
+
+/** Two fixture servers, one with a grandchild; returns every pid and the marker files. */
+async function startFamily(cli: Cli, dir: string) {
+  const markers = [join(dir, 'one.log'), join(dir, 'two.log')];
+  for (const [index, marker] of markers.entries()) {
+    const created = await cli.api('POST', '/api/servers', { name: `fx${index}`, command: process.execPath, args: [TEST_SERVER, '--marker', marker] });
+    expect(created.status).toBe(201);
+  }
+  for (const index of markers.keys()) {
+    await waitFor(async () => (await cli.api('GET', `/api/servers/fx${index}`)).body.status === 'ready' || undefined, 20_000, `fx${index} ready`);
+  }
+  const called = await cli.api('POST', '/api/tools/fx0-spawn_grandchild/call', { arguments: {} });
+  expect(called.status).toBe(200);
+  const grandchild = Number(called.body.content[0].text);
+  const pids = [...markers.map(startedPid), grandchild];
+  cleanup.push(() => pids.forEach((pid) => alive(pid) && process.kill(pid, 'SIGKILL')));
+  expect(pids.every((pid) => pid > 0 && alive(pid))).toBe(true);
+  expect(events(markers[0])).toContain(`grandchild ${grandchild}`);
+  return { pids, markers };
+}
+
+describe('gatehouse serve shutdown', () => {
+  it('SIGTERM stops every child and grandchild with the stop ladder and exits 0', async () => {
+    const dir = tempDir('gatehouse-sigterm-');
+    const cli = await startCli(join(dir, 'data'));
+    const { pids, markers } = await startFamily(cli, dir);
+    cli.child.kill('SIGTERM');
+    const exit = await Promise.race([cli.exited, new Promise((resolve) => setTimeout(resolve, 15_000, 'still running'))]);
+    expect(exit).toEqual({ code: 0, signal: null });
+    await allGone(pids, 3_000);
+    for (const marker of markers) expect(events(marker).some((e) => e === 'stdin-closed' || e === 'sigterm')).toBe(true);
+  });
+
+  it('SIGKILL of the gateway leaves no child or grandchild behind (orphan guard)', async () => {
+    const dir = tempDir('gatehouse-sigkill-');
+    const cli = await startCli(join(dir, 'data'));
+    const { pids } = await startFamily(cli, dir);
+    cli.child.kill('SIGKILL');
+    expect((await cli.exited).signal).toBe('SIGKILL');
+    await allGone(pids, 5_000);
+  });
+
+  it('kill -9 during config writes loses no acknowledged server and leaves the database intact', async () => {
+    const dataDir = join(tempDir('gatehouse-crashwrite-'), 'data');
+    const cli = await startCli(dataDir);
+    const acknowledged: string[] = [];
+    let next = 0;
+    // Four writers at once; the kill lands right after the 40th acknowledgement, others in flight.
+    const writer = async () => {
+      while (next < 1_000 && cli.child.exitCode === null && cli.child.signalCode === null) {
+        const name = `srv_${next++}`;
+        const status = await cli
+          .api('POST', '/api/servers', { name, command: process.execPath, args: [TEST_SERVER], enabled: false, env: { TOKEN: `secret-${name}` } })
+          .then((response) => response.status, () => 0);
+        if (status === 201) acknowledged.push(name);
+        if (acknowledged.length === 40) cli.child.kill('SIGKILL');
+      }
+    };
+    await Promise.all([writer(), writer(), writer(), writer()]);
+    expect((await cli.exited).signal).toBe('SIGKILL');
+    expect(acknowledged.length).toBeGreaterThanOrEqual(40);
+
+    const db = new Database(join(dataDir, 'gatehouse.db'));
+    try {
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      db.close();
+    }
+
+    const again = await startCli(dataDir);
+    const { status, body } = await again.api('GET', '/api/servers');
+    expect(status).toBe(200);
+    const names = new Set((body as Array<{ name: string }>).map((server) => server.name));
+    expect(acknowledged.filter((name) => !names.has(name))).toEqual([]);
+    const one = (body as Array<{ name: string; env: Record<string, string> }>).find((server) => server.name === acknowledged[0])!;
+    expect(one.env.TOKEN).toBeDefined();
+    again.child.kill('SIGTERM');
+    expect((await again.exited).code).toBe(0);
+  });
+});
