@@ -48,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   });
 }
 
-/** Starts the gateway and runs until SIGINT/SIGTERM. */
+/** Starts the gateway and runs until SIGINT, SIGTERM or SIGHUP. */
 export async function serve(options: { dataDir: string; port?: number; host?: string; masterKey?: string }): Promise<number> {
   let gatehouse: Gatehouse;
   try {
@@ -85,6 +85,8 @@ export async function serve(options: { dataDir: string; port?: number; host?: st
     };
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
+    // Closing the terminal: stop cleanly too, so the log is flushed.
+    process.once('SIGHUP', () => shutdown('SIGHUP'));
   });
 }
 

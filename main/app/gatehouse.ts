@@ -135,6 +135,7 @@ export class Gatehouse {
       options.sessionIdleMs,
     );
     this.keys.on('revoked', (id: string) => this.mcp.dropKey(id));
+    this.supervisor.on('resource-updated', (uri: string) => this.mcp.resourceUpdated(uri));
     this.keys.on('changed', (id: string) => this.mcp.keyChanged(id));
     const admin = createAdminRouter({
       version: VERSION,

@@ -133,6 +133,9 @@ export class Supervisor extends EventEmitter {
     this.setStatus(server, 'starting', null);
     connection.on('lists', () => server.generation === generation && this.emit('change', server.config.name));
     connection.on('warning', (message: string) => this.log(`${server.config.name}: ${message}`));
+    connection.on('resource-updated', (params: { uri?: unknown }) => {
+      if (server.generation === generation && typeof params?.uri === 'string') this.emit('resource-updated', params.uri);
+    });
     connection.on('close', () => {
       if (server.generation !== generation || connection.isClosing) return;
       server.lastStderr = connection.stderr;

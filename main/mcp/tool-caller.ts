@@ -113,7 +113,7 @@ function describeCallError(error: unknown, entry: ToolEntry, signal?: AbortSigna
       return new McpError(ErrorCode.RequestTimeout, `${entry.name} timed out; the server's toolTimeoutMs can be raised in Gatehouse`);
     }
     if (error.code === ErrorCode.ConnectionClosed) {
-      return new McpError(ErrorCode.InternalError, `server ${entry.server} stopped during the call; Gatehouse is restarting it`);
+      return new McpError(ErrorCode.InternalError, `server ${entry.server} stopped during the call; see its status and last stderr lines in Gatehouse`);
     }
     return error;
   }
