@@ -39,7 +39,8 @@ describe('downstream sessions', () => {
     const init = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'late', version: '1' } } });
     const sessionId = init.headers.get('mcp-session-id')!;
     await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, sessionId);
-    await gw.addServer({ name: 'another', command: process.execPath, args: [TEST_SERVER] });
+    // A quick change (this gateway reaps idle sessions after 400 ms).
+    expect((await gw.api('PATCH', '/api/tools/fixture-echo', { enabled: false })).status).toBe(200);
     const controller = new AbortController();
     const stream = await fetch(`${gw.url}/mcp`, {
       headers: { authorization: `Bearer ${gw.masterKey}`, accept: 'text/event-stream', 'mcp-session-id': sessionId },
@@ -49,7 +50,7 @@ describe('downstream sessions', () => {
     const { value } = await reader.read();
     controller.abort();
     expect(new TextDecoder().decode(value)).toContain('notifications/tools/list_changed');
-    await gw.api('DELETE', '/api/servers/another');
+    await gw.api('PATCH', '/api/tools/fixture-echo', { enabled: true });
   });
 
   it('keeps an idle session whose client holds its notification stream open', async () => {
