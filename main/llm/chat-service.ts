@@ -1,12 +1,14 @@
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../shared/types';
 import { BadLlmRequest, readChatMessages, readFunctionTools } from './conversation';
 import { chatFrame, HeldEventStream } from './event-stream';
 import { V1Error } from './llm-errors';
 import { McpToolError, resolveMcpTools } from './mcp-tools';
-import { fromChatUsage, toUpstreamError, UpstreamError } from './model-client';
+import { fromChatUsage, toUpstreamError, UpstreamError, withIdleTimeout } from './model-client';
 import { endpoint, type ResolvedModel } from './provider-registry';
 import { newId, ResponseBuilder } from './response-builder';
+import { NO_USAGE } from './types';
 import { requireModel, type LlmDeps } from './responses-service';
 
 const IGNORED_FIELDS = ['api_base', 'base_url', 'api_key', 'api_version', 'custom_llm_provider'];
@@ -23,6 +25,8 @@ export class ChatService {
     const model = requireModel(this.deps.providers, principal, body.model);
     const tools = Array.isArray(body.tools) ? (body.tools as Array<Record<string, unknown>>) : [];
     const controller = new AbortController();
+    // Each MCP call of the loop listens on this signal until the response ends.
+    setMaxListeners(0, controller.signal);
     res.once('close', () => !res.writableFinished && controller.abort(new Error('the client went away')));
     if (!tools.some((tool) => tool.type === 'mcp')) return this.proxy(res, principal, body, model, controller.signal);
     return this.loop(res, principal, body, model, tools, controller.signal);
@@ -32,38 +36,38 @@ export class ChatService {
     const params: Record<string, unknown> = { ...body, model: model.served };
     const streaming = body.stream === true;
     if (streaming) params.stream_options = { ...(body.stream_options as object), include_usage: true };
+    const upstream = endpoint(model.provider);
+    const stream = streaming ? new HeldEventStream(res, chatFrame) : null;
+    const wantsUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+    let usage: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | undefined;
+    let id: string | null = null;
     let result: unknown;
     try {
-      result = await model.client.chat.completions.create(params as never, { signal });
+      await withIdleTimeout(upstream, signal, async (timed, touch) => {
+        result = await model.client.chat.completions.create(params as never, { signal: timed });
+        if (!stream) return;
+        for await (const chunk of result as AsyncIterable<Record<string, unknown>>) {
+          touch();
+          stream.open();
+          id ??= (chunk.id as string) ?? null;
+          if (chunk.usage) usage = chunk.usage as typeof usage;
+          // The usage-only chunk we asked for goes out only if the caller asked for it too.
+          if (!wantsUsage && Array.isArray(chunk.choices) && !chunk.choices.length && chunk.usage) continue;
+          stream.push({ ...chunk, model: String(body.model) });
+        }
+      });
     } catch (error) {
       if (signal.aborted) return void res.destroy();
-      throw asV1(toUpstreamError(error, endpoint(model.provider)));
+      const failure = toUpstreamError(error, upstream);
+      if (!stream?.opened) throw asV1(failure);
+      stream.push({ error: { message: failure.message, type: failure.type, code: failure.code } });
     }
-    if (!streaming) {
+    if (!stream) {
       const completion = result as { usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number }; id?: string };
       this.record(principal, model, completion.id ?? null, completion.usage);
       const json = JSON.stringify({ ...(result as object), model: String(body.model) });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
       return void res.end(json);
-    }
-    const stream = new HeldEventStream(res, chatFrame);
-    const wantsUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-    let usage: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | undefined;
-    let id: string | null = null;
-    try {
-      for await (const chunk of result as AsyncIterable<Record<string, unknown>>) {
-        stream.open();
-        id ??= (chunk.id as string) ?? null;
-        if (chunk.usage) usage = chunk.usage as typeof usage;
-        // The usage-only chunk we asked for goes out only if the caller asked for it too.
-        if (!wantsUsage && Array.isArray(chunk.choices) && !chunk.choices.length && chunk.usage) continue;
-        stream.push({ ...chunk, model: String(body.model) });
-      }
-    } catch (error) {
-      if (signal.aborted) return void res.destroy();
-      if (!stream.opened) throw asV1(toUpstreamError(error, endpoint(model.provider)));
-      const upstream = toUpstreamError(error, endpoint(model.provider));
-      stream.push({ error: { message: upstream.message, type: upstream.type, code: upstream.code } });
     }
     this.record(principal, model, id, usage);
     stream.end('data: [DONE]\n\n');
@@ -86,6 +90,10 @@ export class ChatService {
       if (error instanceof BadLlmRequest || error instanceof McpToolError) throw new V1Error(400, error.message, 'invalid_request_error', null);
       throw error;
     }
+    if (toolset.groups.some((group) => group.tools.some((tool) => group.approval(tool)))) {
+      // A chat completion cannot carry mcp_approval_request items: say so rather than drop the calls.
+      throw new V1Error(400, 'require_approval is supported on /v1/responses only; use "require_approval": "never" here', 'invalid_request_error', null, 'tools');
+    }
     const userFunctions = readFunctionTools(tools.filter((tool) => tool.type === 'function'));
     const id = `chatcmpl-${newId('x').slice(2)}`;
     const created = Math.floor(Date.now() / 1000);
@@ -105,6 +113,7 @@ export class ChatService {
     });
     const keyName = principal.kind === 'master' ? 'master' : principal.key.name;
     let outcome;
+    let spent = NO_USAGE;
     try {
       outcome = await this.deps.loop.run(
         {
@@ -124,10 +133,13 @@ export class ChatService {
           keyName,
           signal,
           onModelOutput: () => stream?.open(),
+          onUsage: (usage) => (spent = usage),
         },
         builder,
       );
     } catch (error) {
+      // Rounds that did finish were paid for, whatever happened next.
+      if (spent.total_tokens) this.record(principal, model, id, { prompt_tokens: spent.input_tokens, completion_tokens: spent.output_tokens, total_tokens: spent.total_tokens });
       if (signal.aborted) return void res.destroy();
       const upstream = error instanceof UpstreamError ? error : new UpstreamError(500, 'internal error; see the Gatehouse log', 'server_error', null);
       if (!stream?.opened) throw asV1(upstream);

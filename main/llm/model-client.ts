@@ -22,20 +22,61 @@ export interface ProviderEndpoint {
   api: 'chat' | 'responses';
 }
 
-/** Longest a single model call may take. */
+/** Longest a model may take to start answering, and longest pause inside a streamed answer. */
 export const MODEL_TIMEOUT_MS = 10 * 60_000;
+
+/** The model timeout: `GATEHOUSE_MODEL_TIMEOUT_MS` when set, else MODEL_TIMEOUT_MS. */
+export function modelTimeoutMs(): number {
+  const fromEnv = Number(process.env.GATEHOUSE_MODEL_TIMEOUT_MS);
+  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : MODEL_TIMEOUT_MS;
+}
 
 /** Builds the SDK client of a provider (no retries: errors go back to the caller at once). */
 export function createClient(provider: ProviderEndpoint): OpenAI {
-  return new OpenAI({ baseURL: provider.baseUrl, apiKey: provider.apiKey || 'none', maxRetries: 0, timeout: MODEL_TIMEOUT_MS });
+  return new OpenAI({ baseURL: provider.baseUrl, apiKey: provider.apiKey || 'none', maxRetries: 0, timeout: modelTimeoutMs() });
 }
 
 /** Asks the model once, streaming its text through `onText`, in the provider's own API. */
 export async function askModel(client: OpenAI, provider: ProviderEndpoint, request: ModelRequest): Promise<ModelTurn> {
   try {
-    return provider.api === 'responses' ? await viaResponses(client, request) : await viaChat(client, request);
+    return await withIdleTimeout(provider, request.signal, (signal, touch) => {
+      const timed = { ...request, signal, touch };
+      return provider.api === 'responses' ? viaResponses(client, timed) : viaChat(client, timed);
+    });
   } catch (error) {
     throw toUpstreamError(error, provider);
+  }
+}
+
+/**
+ * Runs an upstream call with its own abort signal (also aborted by `signal`) that fires when the
+ * upstream stays silent for the model timeout; `touch` marks upstream activity. The SDK's own
+ * timeout ends at the response headers, so a stream that stalls after them would hang forever.
+ */
+export async function withIdleTimeout<T>(provider: ProviderEndpoint, signal: AbortSignal, run: (signal: AbortSignal, touch: () => void) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal.reason);
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  const ms = modelTimeoutMs();
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  const touch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => ((timedOut = true), controller.abort(new Error('upstream timeout'))), ms);
+  };
+  touch();
+  try {
+    const result = await run(controller.signal, touch);
+    // The SDK ends a stream quietly when its signal aborts: that is not a complete answer.
+    if (controller.signal.aborted) throw new OpenAI.APIUserAbortError();
+    return result;
+  } catch (error) {
+    if (timedOut && !signal.aborted) throw new UpstreamError(504, `${provider.name} did not answer in time (${ms} ms)`, 'timeout', 'upstream_timeout');
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
   }
 }
 
@@ -67,7 +108,10 @@ function typeFor(status: number): string {
   return 'invalid_request_error';
 }
 
-async function viaChat(client: OpenAI, request: ModelRequest): Promise<ModelTurn> {
+/** A model request with its upstream-activity callback. */
+type TimedRequest = ModelRequest & { touch: () => void };
+
+async function viaChat(client: OpenAI, request: TimedRequest): Promise<ModelTurn> {
   const params: Record<string, unknown> = {
     model: request.model,
     messages: toChatMessages(request.instructions, request.items),
@@ -87,6 +131,7 @@ async function viaChat(client: OpenAI, request: ModelRequest): Promise<ModelTurn
   let usage: Usage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
   const calls: Array<{ call_id: string; name: string; arguments: string }> = [];
   for await (const chunk of stream) {
+    request.touch();
     if (chunk.usage) usage = fromChatUsage(chunk.usage);
     const choice = chunk.choices?.[0];
     if (!choice) continue;
@@ -107,7 +152,7 @@ async function viaChat(client: OpenAI, request: ModelRequest): Promise<ModelTurn
   return { text, calls: calls.filter(Boolean).map((call, index) => ({ ...call, call_id: call.call_id || `call_${index}` })), usage, finishReason };
 }
 
-async function viaResponses(client: OpenAI, request: ModelRequest): Promise<ModelTurn> {
+async function viaResponses(client: OpenAI, request: TimedRequest): Promise<ModelTurn> {
   const params: Record<string, unknown> = { model: request.model, input: request.items, stream: true, store: false };
   if (request.instructions) params.instructions = request.instructions;
   if (request.tools.length) {
@@ -121,6 +166,7 @@ async function viaResponses(client: OpenAI, request: ModelRequest): Promise<Mode
   let text = '';
   let final: { output?: Array<Record<string, unknown>>; usage?: Record<string, number> } | undefined;
   for await (const event of stream) {
+    request.touch();
     if (event.type === 'response.output_text.delta' && event.delta) {
       text += event.delta;
       request.onText?.(event.delta);
@@ -173,8 +219,9 @@ export function toChatMessages(instructions: string | undefined, items: Conversa
       messages.push({ role: item.role === 'developer' ? 'system' : item.role, content: toChatContent(item.content, item.role) });
     } else if (item.type === 'function_call') {
       const call = { id: item.call_id, type: 'function', function: { name: item.name, arguments: item.arguments } };
+      // The calls of one round (and the text said with them) are one assistant message.
       const last = messages[messages.length - 1];
-      if (last?.role === 'assistant' && Array.isArray(last.tool_calls)) (last.tool_calls as unknown[]).push(call);
+      if (last?.role === 'assistant') last.tool_calls = [...((last.tool_calls as unknown[] | undefined) ?? []), call];
       else messages.push({ role: 'assistant', content: null, tool_calls: [call] });
     } else {
       messages.push({ role: 'tool', tool_call_id: item.call_id, content: item.output });

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../shared/types';
 import type { Catalog } from '../mcp/catalog';
@@ -11,7 +12,7 @@ import { UpstreamError } from './model-client';
 import type { ProviderRegistry, ResolvedModel } from './provider-registry';
 import { ResponseBuilder } from './response-builder';
 import type { ToolLoop } from './tool-loop';
-import type { ConversationItem } from './types';
+import { NO_USAGE, type ConversationItem, type Usage } from './types';
 
 /** Fields a client may send that must never choose the upstream (LiteLLM-style overrides). */
 const IGNORED_FIELDS = ['api_base', 'base_url', 'api_key', 'api_version', 'custom_llm_provider'];
@@ -48,6 +49,9 @@ export class ResponsesService {
     const approvals = input.approvals.map((answer) => {
       const request = previous?.pendingApprovals[answer.approval_request_id];
       if (!request) throw new V1Error(400, `unknown approval_request_id ${answer.approval_request_id}; send previous_response_id of the response that asked`, 'invalid_request_error', null, 'input');
+      if (!toolset.byFunction.has(request.name)) {
+        throw new V1Error(400, `the approved call ${request.name} is not among this request's mcp tools; send the same tools as the request that asked`, 'invalid_request_error', null, 'tools');
+      }
       return { request: { ...request, id: answer.approval_request_id }, approve: answer.approve };
     });
     const stream = body.stream === true ? new HeldEventStream(res, responsesFrame) : null;
@@ -68,11 +72,26 @@ export class ResponsesService {
       stream ? (event) => stream.push(event) : undefined,
     );
     const controller = new AbortController();
+    // Each MCP call of the loop listens on this signal until the response ends.
+    setMaxListeners(0, controller.signal);
     res.once('close', () => !res.writableFinished && controller.abort(new Error('the client went away')));
     builder.start();
     const keyName = principal.kind === 'master' ? 'master' : principal.key.name;
     const instructions = typeof body.instructions === 'string' ? body.instructions : (previous?.instructions ?? undefined);
     let outcome;
+    let spent = NO_USAGE;
+    const recordUsage = (usage: Usage) =>
+      this.deps.usage.record({
+        keyId: principal.kind === 'virtual' ? principal.key.id : null,
+        keyName,
+        surface: 'responses',
+        provider: model.provider.name,
+        model: model.served,
+        requestId: builder.response.id,
+        inputTokens: usage.input_tokens,
+        outputTokens: usage.output_tokens,
+        totalTokens: usage.total_tokens,
+      });
     try {
       outcome = await this.deps.loop.run(
         {
@@ -94,10 +113,13 @@ export class ResponsesService {
           keyName,
           signal: controller.signal,
           onModelOutput: () => stream?.open(),
+          onUsage: (usage) => (spent = usage),
         },
         builder,
       );
     } catch (error) {
+      // Rounds that did finish were paid for, whatever happened next.
+      if (spent.total_tokens) recordUsage(spent);
       if (controller.signal.aborted) return void res.destroy();
       const upstream = error instanceof UpstreamError ? error : new UpstreamError(500, 'internal error; see the Gatehouse log', 'server_error', null);
       if (!stream || !stream.opened) {
@@ -105,21 +127,11 @@ export class ResponsesService {
         if (builder.response.output.some((item) => item.type === 'mcp_call')) res.setHeader('x-should-retry', 'false');
         throw new V1Error(upstream.status, upstream.message, upstream.type, upstream.code);
       }
-      builder.fail(upstream.message, upstream.code ?? 'server_error', { input_tokens: 0, output_tokens: 0, total_tokens: 0 });
+      builder.fail(upstream.message, upstream.code ?? 'server_error', spent);
       return stream.end();
     }
     const final = outcome.failure ? builder.fail(outcome.failure.message, outcome.failure.code, outcome.usage) : builder.complete(outcome.usage);
-    this.deps.usage.record({
-      keyId: principal.kind === 'virtual' ? principal.key.id : null,
-      keyName,
-      surface: 'responses',
-      provider: model.provider.name,
-      model: model.served,
-      requestId: builder.response.id,
-      inputTokens: outcome.usage.input_tokens,
-      outputTokens: outcome.usage.output_tokens,
-      totalTokens: outcome.usage.total_tokens,
-    });
+    recordUsage(outcome.usage);
     if (body.store !== false) {
       this.deps.responses.save({
         id: builder.response.id,

@@ -41,6 +41,8 @@ export interface LoopInput {
   signal: AbortSignal;
   /** Called when the model starts answering (the stream may then go out). */
   onModelOutput?: () => void;
+  /** Called with the usage so far after each model round (kept even if a later round fails). */
+  onUsage?: (usage: Usage) => void;
 }
 
 /** What the loop leaves behind for the next turn. */
@@ -70,15 +72,15 @@ export class ToolLoop {
     let toolCalls = 0;
     if (input.listTools) this.listTools(input.toolset, out);
 
+    // Calls answered now (approved or denied): recorded as the model's calls, then their results.
     const approved = input.approvals.filter((answer) => answer.approve);
-    for (const answer of input.approvals) {
-      if (answer.approve) continue;
-      conversation.push({ type: 'function_call', call_id: answer.request.call_id, name: answer.request.name, arguments: answer.request.arguments });
-      conversation.push({ type: 'function_call_output', call_id: answer.request.call_id, output: 'The user denied this tool call.' });
-    }
-    await Promise.all(
-      approved.map((answer) => this.runCall(input, out, conversation, { call_id: answer.request.call_id, name: answer.request.name, arguments: answer.request.arguments }, answer.request.id)),
+    const answered = input.approvals.map((answer) => answer.request);
+    const answeredOutputs = await Promise.all(
+      input.approvals.map((answer) =>
+        answer.approve ? this.runCall(input, out, answer.request, answer.request.id) : Promise.resolve('The user denied this tool call.'),
+      ),
     );
+    recordCalls(conversation, answered, answeredOutputs);
     toolCalls += approved.length;
 
     for (let round = 0; ; round++) {
@@ -89,31 +91,42 @@ export class ToolLoop {
       const toolsLeft = input.maxToolCalls === undefined || toolCalls < input.maxToolCalls;
       const functions = [...(toolsLeft ? input.toolset.functions : []), ...input.userFunctions];
       const message = new MessageStream(out);
-      const turn = await askModel(input.client, input.provider, {
-        model: input.model,
-        instructions: input.instructions,
-        items: conversation,
-        tools: functions,
-        // A forced choice applies to the first round only, or the model could never answer.
-        toolChoice: round === 0 && functions.length ? input.toolChoice : functions.length ? 'auto' : undefined,
-        temperature: input.temperature,
-        maxOutputTokens: input.maxOutputTokens,
-        parallelToolCalls: input.parallelToolCalls,
-        signal: input.signal,
-        onText: (delta) => {
-          input.onModelOutput?.();
-          message.write(delta);
-        },
-      });
+      let turn: Awaited<ReturnType<typeof askModel>>;
+      try {
+        turn = await askModel(input.client, input.provider, {
+          model: input.model,
+          instructions: input.instructions,
+          items: conversation,
+          tools: functions,
+          // A forced choice applies to the first round only, or the model could never answer.
+          toolChoice: round === 0 && functions.length ? input.toolChoice : functions.length ? 'auto' : undefined,
+          temperature: input.temperature,
+          maxOutputTokens: input.maxOutputTokens,
+          parallelToolCalls: input.parallelToolCalls,
+          signal: input.signal,
+          onText: (delta) => {
+            input.onModelOutput?.();
+            message.write(delta);
+          },
+        });
+      } catch (error) {
+        // The text so far stays, marked incomplete: every item added is also done.
+        message.end('incomplete');
+        throw error;
+      }
       input.onModelOutput?.();
       usage = addUsage(usage, turn.usage);
+      input.onUsage?.(usage);
       message.end();
       if (turn.text) conversation.push({ type: 'message', role: 'assistant', content: turn.text });
       if (!turn.calls.length) return { usage, conversation, pendingApprovals };
 
       const mcpCalls = turn.calls.filter((call) => input.toolset.byFunction.has(call.name));
-      const otherCalls = turn.calls.filter((call) => !input.toolset.byFunction.has(call.name));
-      for (const call of otherCalls) this.returnFunctionCall(out, conversation, call);
+      const userNames = new Set(input.userFunctions.map((fn) => fn.name));
+      const otherCalls = turn.calls.filter((call) => !input.toolset.byFunction.has(call.name) && userNames.has(call.name));
+      // A name that is neither an MCP tool nor one of the caller's functions: the model is told so.
+      const unknownCalls = turn.calls.filter((call) => !input.toolset.byFunction.has(call.name) && !userNames.has(call.name));
+      for (const call of otherCalls) this.returnFunctionCall(out, call);
       const toRun: typeof mcpCalls = [];
       for (const call of mcpCalls) {
         const fn = input.toolset.byFunction.get(call.name)!;
@@ -127,13 +140,15 @@ export class ToolLoop {
         }
       }
       const budget = input.maxToolCalls === undefined ? toRun.length : Math.max(0, input.maxToolCalls - toolCalls);
-      const skipped = toRun.slice(budget);
-      for (const call of skipped) {
-        conversation.push({ type: 'function_call', ...call });
-        conversation.push({ type: 'function_call_output', call_id: call.call_id, output: 'Not run: the max_tool_calls limit of this response was reached.' });
-      }
-      await Promise.all(toRun.slice(0, budget).map((call) => this.runCall(input, out, conversation, call)));
+      const outputs = await Promise.all(
+        toRun.map((call, index) =>
+          index < budget ? this.runCall(input, out, call) : Promise.resolve('Not run: the max_tool_calls limit of this response was reached.'),
+        ),
+      );
       toolCalls += Math.min(budget, toRun.length);
+      const unknown = unknownCalls.map((call) => `Error: there is no tool named ${call.name}; use one of the tools offered.`);
+      // The caller's own functions are answered by the caller (function_call_output in its next request).
+      recordCalls(conversation, [...otherCalls, ...unknownCalls, ...toRun], [...unknown, ...outputs]);
       if (otherCalls.length || Object.keys(pendingApprovals).length) return { usage, conversation, pendingApprovals };
     }
   }
@@ -154,14 +169,13 @@ export class ToolLoop {
     }
   }
 
-  /** Runs one MCP call as an `mcp_call` item and records it in the conversation. */
+  /** Runs one MCP call as an `mcp_call` item; returns what the model is told of its result. */
   private async runCall(
     input: LoopInput,
     out: ResponseBuilder,
-    conversation: ConversationItem[],
     call: { call_id: string; name: string; arguments: string },
     approvalRequestId?: string,
-  ): Promise<void> {
+  ): Promise<string> {
     const fn = input.toolset.byFunction.get(call.name) as McpFunction;
     const item: Record<string, unknown> & { id: string; type: string } = {
       id: newId('mcp'),
@@ -199,18 +213,27 @@ export class ToolLoop {
     }
     out.itemEvent(error === null ? 'response.mcp_call.completed' : 'response.mcp_call.failed', index);
     out.done(index, { arguments: call.arguments, output, error, status: error === null ? 'completed' : 'failed' });
-    conversation.push({ type: 'function_call', call_id: call.call_id, name: call.name, arguments: call.arguments });
-    conversation.push({ type: 'function_call_output', call_id: call.call_id, output: error === null ? (output ?? '') : `Error: ${error}` });
+    return error === null ? (output ?? '') : `Error: ${error}`;
   }
 
   /** A call to one of the caller's own functions: returned, not run. */
-  private returnFunctionCall(out: ResponseBuilder, conversation: ConversationItem[], call: { call_id: string; name: string; arguments: string }): void {
+  private returnFunctionCall(out: ResponseBuilder, call: { call_id: string; name: string; arguments: string }): void {
     const index = out.add({ id: newId('fc'), type: 'function_call', status: 'in_progress', call_id: call.call_id, name: call.name, arguments: '' });
     out.itemEvent('response.function_call_arguments.delta', index, { delta: call.arguments });
     out.itemEvent('response.function_call_arguments.done', index, { arguments: call.arguments });
     out.done(index, { arguments: call.arguments, status: 'completed' });
-    conversation.push({ type: 'function_call', ...call });
   }
+}
+
+/**
+ * Records one round's calls as the model made them (together, so Chat Completions gets one
+ * assistant message with every tool call), then the results known now, in the same order.
+ * `outputs[i]` belongs to the last `outputs.length` calls; the first calls have none yet.
+ */
+function recordCalls(conversation: ConversationItem[], calls: PendingApproval[], outputs: string[]): void {
+  for (const call of calls) conversation.push({ type: 'function_call', call_id: call.call_id, name: call.name, arguments: call.arguments });
+  const first = calls.length - outputs.length;
+  outputs.forEach((output, index) => conversation.push({ type: 'function_call_output', call_id: calls[first + index].call_id, output }));
 }
 
 /** The text a model is given for a tool result: text parts as they are, anything else as JSON. */
@@ -237,11 +260,11 @@ class MessageStream {
     this.out.itemEvent('response.output_text.delta', this.index, { content_index: 0, delta, logprobs: [] });
   }
 
-  end(): void {
+  end(status: 'completed' | 'incomplete' = 'completed'): void {
     if (this.index < 0) return;
     const part = { type: 'output_text', text: this.text, annotations: [], logprobs: [] };
     this.out.itemEvent('response.output_text.done', this.index, { content_index: 0, text: this.text, logprobs: [] });
     this.out.itemEvent('response.content_part.done', this.index, { content_index: 0, part });
-    this.out.done(this.index, { status: 'completed', content: [part] });
+    this.out.done(this.index, { status, content: [part] });
   }
 }
