@@ -129,6 +129,7 @@ export class Gatehouse {
       loop: new ToolLoop(this.catalog, caller),
       responses: new ResponseRepository(this.db),
       usage,
+      log: createLogger('llm', secretValues),
     };
     this.mcp = new McpEndpoint(
       { catalog: this.catalog, caller, version: VERSION, serverExists: (name) => this.servers.exists(name) },

@@ -106,9 +106,13 @@ export class ChatService {
     });
     const stream = body.stream === true ? new HeldEventStream(res, chatFrame) : null;
     let sentRole = false;
+    let textIndex = -1;
     const builder = new ResponseBuilder({ model: String(body.model) }, (event) => {
       if (!stream || event.type !== 'response.output_text.delta') return;
       if (!sentRole) (stream.push(chunk({ role: 'assistant', content: '' })), (sentRole = true));
+      // Text of a later round starts a new paragraph, as in the non-streamed answer.
+      if (textIndex !== -1 && event.output_index !== textIndex) stream.push(chunk({ content: '\n\n' }));
+      textIndex = event.output_index as number;
       stream.push(chunk({ content: event.delta }));
     });
     const keyName = principal.kind === 'master' ? 'master' : principal.key.name;
@@ -141,6 +145,7 @@ export class ChatService {
       // Rounds that did finish were paid for, whatever happened next.
       if (spent.total_tokens) this.record(principal, model, id, { prompt_tokens: spent.input_tokens, completion_tokens: spent.output_tokens, total_tokens: spent.total_tokens });
       if (signal.aborted) return void res.destroy();
+      if (!(error instanceof UpstreamError)) this.deps.log(`/v1/chat/completions failed: ${error instanceof Error ? error.stack : String(error)}`);
       const upstream = error instanceof UpstreamError ? error : new UpstreamError(500, 'internal error; see the Gatehouse log', 'server_error', null);
       if (!stream?.opened) throw asV1(upstream);
       stream.push({ error: { message: upstream.message, type: upstream.type, code: upstream.code } });
@@ -149,7 +154,7 @@ export class ChatService {
     const text = builder.response.output
       .filter((item) => item.type === 'message')
       .map((item) => ((item.content as Array<{ text: string }>) ?? []).map((part) => part.text).join(''))
-      .join('');
+      .join('\n\n');
     const calls = builder.response.output
       .filter((item) => item.type === 'function_call')
       .map((item) => ({ id: String(item.call_id), type: 'function', function: { name: String(item.name), arguments: String(item.arguments) } }));

@@ -24,6 +24,8 @@ export interface LlmDeps {
   loop: ToolLoop;
   responses: ResponseRepository;
   usage: UsageRepository;
+  /** Where unexpected failures are written (never to the client). */
+  log: (message: string) => void;
 }
 
 /** `POST /v1/responses` and `GET /v1/responses/{id}`. */
@@ -121,32 +123,47 @@ export class ResponsesService {
       // Rounds that did finish were paid for, whatever happened next.
       if (spent.total_tokens) recordUsage(spent);
       if (controller.signal.aborted) return void res.destroy();
+      if (!(error instanceof UpstreamError)) this.deps.log(`/v1/responses failed: ${error instanceof Error ? error.stack : String(error)}`);
       const upstream = error instanceof UpstreamError ? error : new UpstreamError(500, 'internal error; see the Gatehouse log', 'server_error', null);
       if (!stream || !stream.opened) {
         // Tool calls may already have run: tell the SDK not to retry the whole request.
         if (builder.response.output.some((item) => item.type === 'mcp_call')) res.setHeader('x-should-retry', 'false');
         throw new V1Error(upstream.status, upstream.message, upstream.type, upstream.code);
       }
-      builder.fail(upstream.message, upstream.code ?? 'server_error', spent);
+      const failed = builder.fail(upstream.message, upstream.code ?? 'server_error', spent);
+      // The client already has this id: GET /v1/responses/{id} must find it.
+      if (body.store !== false) this.save(builder.response.id, principal, String(body.model), failed, [], {}, instructions);
       return stream.end();
     }
     const final = outcome.failure ? builder.fail(outcome.failure.message, outcome.failure.code, outcome.usage) : builder.complete(outcome.usage);
     recordUsage(outcome.usage);
     if (body.store !== false) {
-      this.deps.responses.save({
-        id: builder.response.id,
-        keyId: principal.kind === 'virtual' ? principal.key.id : null,
-        model: String(body.model),
-        response: final,
-        conversation: outcome.conversation,
-        pendingApprovals: outcome.pendingApprovals,
-        instructions: instructions ?? null,
-      });
+      this.save(builder.response.id, principal, String(body.model), final, outcome.conversation, outcome.pendingApprovals, instructions);
     }
     if (stream) return stream.end();
     const json = JSON.stringify(final);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
     res.end(json);
+  }
+
+  private save(
+    id: string,
+    principal: Principal,
+    model: string,
+    response: Record<string, unknown>,
+    conversation: unknown[],
+    pendingApprovals: Record<string, { call_id: string; name: string; arguments: string }>,
+    instructions: string | undefined,
+  ): void {
+    this.deps.responses.save({
+      id,
+      keyId: principal.kind === 'virtual' ? principal.key.id : null,
+      model,
+      response,
+      conversation,
+      pendingApprovals,
+      instructions: instructions ?? null,
+    });
   }
 
   /** A stored response, for the key that made it (or the master key). */

@@ -80,7 +80,7 @@ describe('/v1/chat/completions and /v1/models (scripted stand-in model)', () => 
       const completion = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'sum' }], tools: [everything] });
       expect(completion.object).toBe('chat.completion');
       expect(completion.choices[0].finish_reason).toBe('stop');
-      expect(completion.choices[0].message.content).toBe('Checking.The answer is 42.');
+      expect(completion.choices[0].message.content).toBe('Checking.\n\nThe answer is 42.');
       expect(completion.choices[0].message.tool_calls).toBeUndefined();
       expect(completion.usage).toMatchObject({ prompt_tokens: 30, completion_tokens: 13, total_tokens: 43 });
       expect(llm.calls.map((request) => request.path)).toEqual([path, path]);
