@@ -1,0 +1,178 @@
+/**
+ * Child processes for the harness: free ports on 127.0.0.1, starting a process and waiting for
+ * a line, stopping it (and its process group), resident memory of a process or its tree, and
+ * bounded polling. Every wait has a deadline.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Every process group this harness started and has not stopped yet; killed if the harness exits. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) killGroup(child, 'SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const child of live) killGroup(child, 'SIGKILL');
+    process.exit(130);
+  });
+}
+
+/** A free TCP port on 127.0.0.1 (asked of the OS, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Started {
+  child: ChildProcess;
+  /** Everything it printed so far (stdout and stderr). */
+  output: () => string;
+  /** performance.now() when it was spawned. */
+  spawnedAt: number;
+}
+
+/**
+ * Spawns `command` in its own process group and resolves once `ready` matches its output (or at
+ * once when `ready` is null). Output is kept only up to 64 KB.
+ */
+export function startProcess(
+  command: string,
+  args: string[],
+  ready: RegExp | null,
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {},
+): Promise<Started> {
+  const spawnedAt = performance.now();
+  const child = spawn(command, args, {
+    env: { ...process.env, ...options.env },
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  let output = '';
+  const started: Started = { child, output: () => output, spawnedAt };
+  const onData = (chunk: Buffer) => {
+    if (output.length < 65_536) output += chunk.toString();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  if (!ready) return Promise.resolve(started);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      killGroup(child, 'SIGKILL');
+      reject(new Error(`${command} ${args.join(' ')} did not get ready: ${output.slice(-2000)}`));
+    }, options.timeoutMs ?? 30_000);
+    const check = () => {
+      if (ready.test(output)) {
+        cleanup();
+        resolve(started);
+      }
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`${command} exited with ${code}: ${output.slice(-2000)}`));
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.stdout!.off('data', check);
+      child.stderr!.off('data', check);
+      child.off('exit', onExit);
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    child.once('exit', onExit);
+  });
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** SIGTERM to the process group, SIGKILL after `graceMs`; resolves when the process has exited. */
+export async function stopProcess(child: ChildProcess, graceMs = 3_000): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    killGroup(child, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
+    await Promise.race([exited, sleep(graceMs + 2_000)]);
+    clearTimeout(timer);
+  }
+  // Children of the group that outlived their parent.
+  killGroup(child, 'SIGKILL');
+  live.delete(child);
+}
+
+/** Resident set size of one process in bytes (0 when it is gone). */
+export function rssOf(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmRSS:\s+(\d+) kB/.exec(status);
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Every descendant of `pid` (from /proc), not including `pid`. */
+export function descendants(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = parents.get(ppid) ?? [];
+      list.push(Number(entry));
+      parents.set(ppid, list);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  for (let guard = 0; queue.length && guard < 100_000; guard++) {
+    for (const child of parents.get(queue.shift()!) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/** RSS of a process and of its whole tree, in bytes. */
+export function memoryOf(pid: number): { rss: number; treeRss: number } {
+  const rss = rssOf(pid);
+  return { rss, treeRss: rss + descendants(pid).reduce((sum, child) => sum + rssOf(child), 0) };
+}
+
+/** Polls `check` every `intervalMs` until it returns a value other than undefined; bounded. */
+export async function poll<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string, intervalMs = 5): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  let lastError: unknown;
+  while (performance.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}
