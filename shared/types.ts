@@ -89,3 +89,16 @@ export interface ToolView {
   enabled: boolean;
   approval: ToolApproval;
 }
+
+/** A tool call waiting for a person, as `GET /api/approvals` shows it. */
+export interface PendingCall {
+  id: string;
+  tool: string;
+  server: string;
+  key: string | null;
+  client: string | null;
+  surface: Surface;
+  arguments: unknown;
+  createdAt: string;
+  expiresAt: string;
+}

@@ -1,22 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { Surface } from '../../shared/types';
+import type { PendingCall } from '../../shared/types';
+
+export type { PendingCall };
 
 /** How long a call waits for a person before it fails. */
 export const APPROVAL_TIMEOUT_MS = 120_000;
-
-/** A call waiting for a person, as `GET /api/approvals` shows it. */
-export interface PendingCall {
-  id: string;
-  tool: string;
-  server: string;
-  key: string | null;
-  client: string | null;
-  surface: Surface;
-  arguments: unknown;
-  createdAt: string;
-  expiresAt: string;
-}
 
 /** How a wait ended. */
 export type ApprovalOutcome = 'approve' | 'deny' | 'timeout' | 'cancelled';

@@ -1,17 +1,8 @@
 import { ApiError, type ApiClient } from '../lib/api-client';
 import { Snapshot } from './snapshot.svelte';
+import type { PendingCall } from '../../../shared/types';
 
-/** A tool call waiting for a person (`GET /api/approvals`). */
-export interface PendingCall {
-  id: string;
-  tool: string;
-  server: string;
-  key: string | null;
-  client: string | null;
-  arguments: unknown;
-  createdAt: string;
-  expiresAt?: string;
-}
+export type { PendingCall };
 
 /** Calls waiting for approval; polled everywhere so the sidebar can show how many. */
 export class ApprovalsState extends Snapshot<PendingCall[]> {
