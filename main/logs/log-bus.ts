@@ -35,14 +35,10 @@ export class LogBus {
     this.pruneTimer = setInterval(() => this.prune(), LOG_PRUNE_INTERVAL_MS).unref();
   }
 
-  /** Records one finished call. Cheap: the write happens on the next tick. */
+  /** Records one finished call. Cheap: redaction and the write happen on the next flush. */
   record(entry: NewLogEntry): void {
-    const known = this.secrets();
-    this.pending.push({
-      ...entry,
-      arguments: cut(redact(entry.arguments, known), LOG_PAYLOAD_MAX_CHARS),
-      result: cut(redact(entry.result, known), LOG_PAYLOAD_MAX_CHARS),
-    });
+    // Redacting and cutting happen once per batch in flush(), off the call's path.
+    this.pending.push(entry);
     this.flushTimer ??= setTimeout(() => this.flush(), LOG_FLUSH_INTERVAL_MS);
   }
 
@@ -51,9 +47,15 @@ export class LogBus {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     if (!this.pending.length) return;
-    const batch = this.pending;
+    const pending = this.pending;
     this.pending = [];
     try {
+      const known = this.secrets();
+      const batch = pending.map((entry) => ({
+        ...entry,
+        arguments: cut(redact(entry.arguments, known), LOG_PAYLOAD_MAX_CHARS),
+        result: cut(redact(entry.result, known), LOG_PAYLOAD_MAX_CHARS),
+      }));
       for (const entry of this.repository.insertMany(batch)) this.events.emit('entry', entry);
     } catch (error) {
       this.onError(error);
