@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import * as crypto from 'node:crypto';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { KeyInfo, Principal } from '../../shared/types';
 import type { KeyRepository } from '../store/key-repository';
@@ -8,8 +9,14 @@ export const KEY_TOUCH_FLUSH_MS = 5_000;
 
 /** SHA-256 of a key, as stored. */
 export function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return sha256(key).toString('hex');
 }
+
+/** SHA-256 in one call (`crypto.hash`, Node ≥ 20.12, about twice as fast), else through a Hash object. */
+const sha256: (text: string) => Buffer =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) => (crypto as unknown as { hash: (algorithm: string, data: string, encoding: 'buffer') => Buffer }).hash('sha256', text, 'buffer')
+    : (text) => createHash('sha256').update(text).digest();
 
 /**
  * Creates, checks and revokes keys. Virtual keys live in SQLite as hashes; an in-memory map of
@@ -27,14 +34,14 @@ export class KeyService extends EventEmitter {
     private readonly onError: (error: unknown) => void,
   ) {
     super();
-    this.masterDigest = createHash('sha256').update(masterKey).digest();
+    this.masterDigest = sha256(masterKey);
     this.reload();
     this.flushTimer = setInterval(() => this.flush(), KEY_TOUCH_FLUSH_MS).unref();
   }
 
   /** Who holds `token`, or null if it is no valid key (unknown, revoked or expired). */
   verify(token: string): Principal | null {
-    const digest = createHash('sha256').update(token).digest();
+    const digest = sha256(token);
     if (timingSafeEqual(digest, this.masterDigest)) return { kind: 'master' };
     // The map lookup is by hash, so the key itself is never compared byte by byte.
     const info = this.byHash.get(digest.toString('hex'));

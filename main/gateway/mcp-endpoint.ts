@@ -169,9 +169,7 @@ export class McpEndpoint {
 
   private async run(session: McpSession, exchange: Exchange, message: RpcMessage): Promise<object> {
     const id = message.id!;
-    const controller = new AbortController();
-    const onGone = () => controller.abort(exchange.signal.reason);
-    exchange.signal.addEventListener('abort', onGone, { once: true });
+    const controller = exchange.begin();
     session.track(id, controller);
     try {
       const result = await dispatch(
@@ -185,7 +183,7 @@ export class McpEndpoint {
       return rpcError(id, problem.code, problem.message, problem.data);
     } finally {
       session.untrack(id);
-      exchange.signal.removeEventListener('abort', onGone);
+      exchange.end(controller);
       session.lastSeen = Date.now();
     }
   }

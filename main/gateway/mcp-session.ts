@@ -9,12 +9,14 @@ export const CLIENT_REQUEST_TIMEOUT_MS = 5 * 60_000;
 /**
  * The reply channel of one POST. It answers with plain JSON unless something has to be sent
  * before the result (progress, a log message, a request to the client): then it turns into an
- * SSE stream. A client that goes away aborts `signal`, which cancels the upstream calls.
+ * SSE stream. A client that goes away aborts the requests of the exchange, which cancels their
+ * upstream calls.
  */
 export class Exchange {
   private streaming = false;
   private done = false;
-  private readonly controller = new AbortController();
+  /** The requests of this POST still running (one controller each; no extra one for the POST). */
+  private readonly running = new Set<AbortController>();
 
   constructor(
     private readonly res: ServerResponse,
@@ -22,13 +24,23 @@ export class Exchange {
     private readonly headers: Record<string, string>,
   ) {
     res.once('close', () => {
-      if (!this.done) this.controller.abort(new Error('the client went away'));
+      if (this.done) return;
+      const reason = new Error('the client went away');
+      for (const controller of this.running) controller.abort(reason);
     });
   }
 
-  /** Aborted when the client disconnects before the answer. */
-  get signal(): AbortSignal {
-    return this.controller.signal;
+  /** A controller for one request of this exchange, aborted if the client goes away first. */
+  begin(): AbortController {
+    const controller = new AbortController();
+    if (this.res.destroyed && !this.done) controller.abort(new Error('the client went away'));
+    this.running.add(controller);
+    return controller;
+  }
+
+  /** The request of `controller` has its answer. */
+  end(controller: AbortController): void {
+    this.running.delete(controller);
   }
 
   /** Sends a message ahead of the result; false when it cannot be delivered. */

@@ -13,10 +13,9 @@ const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
  * Returns why a request is refused, or null when it may go on.
  */
 export function checkHostAndOrigin(headers: IncomingHttpHeaders, boundHost: string): string | null {
-  const allowed = new Set(LOOPBACK_NAMES);
   const bound = (boundHost ?? '').toLowerCase();
   const wildcard = WILDCARD_HOSTS.has(bound);
-  if (bound && !wildcard) allowed.add(bound.includes(':') && !bound.startsWith('[') ? `[${bound}]` : bound);
+  const allowed = allowedNames(bound, wildcard);
   const host = headers.host;
   const hostName = host ? hostnameOf(host) : '';
   const hostOk = allowed.has(hostName) || (wildcard && isIP(hostName.replace(/^\[|\]$/g, '')) !== 0);
@@ -37,6 +36,19 @@ export function checkHostAndOrigin(headers: IncomingHttpHeaders, boundHost: stri
     if (!allowed.has(name) && !sameOrigin) return `Origin ${JSON.stringify(origin)} is not allowed`;
   }
   return null;
+}
+
+let cachedFor: string | null = null;
+let cachedNames: ReadonlySet<string> = LOOPBACK_NAMES;
+
+/** The host names accepted when bound to `bound` (kept for the last bound host: it rarely changes). */
+function allowedNames(bound: string, wildcard: boolean): ReadonlySet<string> {
+  if (bound === cachedFor) return cachedNames;
+  const names = new Set(LOOPBACK_NAMES);
+  if (bound && !wildcard) names.add(bound.includes(':') && !bound.startsWith('[') ? `[${bound}]` : bound);
+  cachedFor = bound;
+  cachedNames = names;
+  return names;
 }
 
 function hostnameOf(host: string): string {

@@ -3,7 +3,6 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   type JSONRPCRequest,
   type Notification,
@@ -15,14 +14,12 @@ import {
   type ServerCapabilities,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
 import type { ServerConfig } from '../../shared/types';
 import { childEnv } from './child-env';
 import type { OrphanGuard } from './orphan-guard';
+import { type ChannelRequestOptions, RpcChannel } from './rpc-channel';
 import { ChildStdioTransport } from './stdio-transport';
 
-/** Upstream results pass through as they are: no schema work on the hot path. */
-export const PASSTHROUGH = z.looseObject({});
 /** How long connecting and the initialize handshake may take (npx may install first). */
 export const CONNECT_TIMEOUT_MS = 60_000;
 /** How long a list request may take. */
@@ -62,6 +59,7 @@ export class UpstreamConnection extends EventEmitter {
   readonly client: Client;
   lists: UpstreamLists = { tools: [], prompts: [], resources: [], resourceTemplates: [] };
   private transport: Transport | null = null;
+  private channel: RpcChannel | null = null;
   /** Downstream callers with a call in flight here, newest last. */
   private readonly peers = new Set<DownstreamPeer>();
   private closing = false;
@@ -92,13 +90,15 @@ export class UpstreamConnection extends EventEmitter {
   /** Starts the transport, runs the handshake and reads every list. */
   async connect(): Promise<void> {
     this.transport = await this.createTransport();
-    await this.client.connect(new OrderedTransport(this.transport), { timeout: CONNECT_TIMEOUT_MS });
+    this.channel = new RpcChannel(this.transport);
+    await this.client.connect(this.channel, { timeout: CONNECT_TIMEOUT_MS });
     await this.refreshAll();
   }
 
   /** Sends one request upstream; the result is returned unvalidated. */
-  request(method: string, params: Record<string, unknown> | undefined, options: RequestOptions = {}) {
-    return this.client.request({ method, params } as never, PASSTHROUGH, options) as Promise<Record<string, unknown>>;
+  request(method: string, params: Record<string, unknown> | undefined, options: ChannelRequestOptions = {}): Promise<Record<string, unknown>> {
+    if (!this.channel) return Promise.reject(new McpError(ErrorCode.ConnectionClosed, 'not connected'));
+    return this.channel.request(method, params, options);
   }
 
   /** Runs `work` with `peer` as the target of what the server sends back meanwhile. */
@@ -217,46 +217,6 @@ export class UpstreamConnection extends EventEmitter {
         else if (notification.method === 'notifications/message') this.emit('log-message', notification.params);
       }
     }
-  }
-}
-
-/**
- * Delivers responses one microtask late. The SDK runs notification handlers in a microtask but
- * responses at once, so when a server's progress notifications and its result arrive in one
- * chunk, the result would drop the progress handler before the progress is seen.
- */
-class OrderedTransport implements Transport {
-  onclose?: () => void;
-  onerror?: (error: Error) => void;
-  onmessage?: Transport['onmessage'];
-
-  constructor(private readonly inner: Transport) {
-    inner.onclose = () => this.onclose?.();
-    inner.onerror = (error) => this.onerror?.(error);
-    inner.onmessage = (message, extra) => {
-      if ('method' in message) this.onmessage?.(message, extra);
-      else queueMicrotask(() => this.onmessage?.(message, extra));
-    };
-  }
-
-  get sessionId() {
-    return this.inner.sessionId;
-  }
-
-  start() {
-    return this.inner.start();
-  }
-
-  send(...args: Parameters<Transport['send']>) {
-    return this.inner.send(...args);
-  }
-
-  close() {
-    return this.inner.close();
-  }
-
-  setProtocolVersion(version: string) {
-    this.inner.setProtocolVersion?.(version);
   }
 }
 

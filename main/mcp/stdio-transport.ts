@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import spawn from 'cross-spawn';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { OrphanGuard } from './orphan-guard';
 
@@ -11,6 +10,8 @@ export const STDERR_LINES_KEPT = 50;
 export const STOP_STEP_MS = 2_000;
 /** After the child exits, how long its last output may take to be read before the transport closes. */
 const DRAIN_MS = 1_000;
+/** Longest stdout line kept while waiting for its end (a message larger than this is dropped). */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 /** How long grandchildren left in the group get after SIGTERM before SIGKILL. */
 const GROUP_GRACE_MS = 1_000;
 
@@ -35,7 +36,13 @@ export class ChildStdioTransport implements Transport {
   /** Last stderr lines, oldest first. */
   readonly stderrLines: string[] = [];
   private child: ChildProcess | null = null;
-  private readonly readBuffer = new ReadBuffer();
+  private readonly lines = new LineReader((bytes) =>
+    this.onerror?.(new Error(`the server wrote over ${Math.round(bytes / 2 ** 20)} MiB to stdout without a line end; that output was dropped`)),
+  );
+  /** Messages written in this turn of the event loop, sent to the child in one write. */
+  private outbox: string[] = [];
+  private outboxWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  private flushScheduled = false;
   private stderrPartial = '';
   /** The process has exited. */
   private exited: Promise<void> = Promise.resolve();
@@ -88,21 +95,68 @@ export class ChildStdioTransport implements Transport {
         });
       });
       child.stdin?.on('error', (error) => this.onerror?.(error));
-      child.stdout?.on('data', (chunk: Buffer) => {
-        this.readBuffer.append(chunk);
-        this.drain();
-      });
+      child.stdout?.on('data', (chunk: Buffer) => this.read(chunk));
       child.stderr?.on('data', (chunk: Buffer) => this.pushStderr(chunk.toString('utf8')));
     });
   }
 
+  /**
+   * Writes a message to the child. The first message of a turn of the event loop goes out at
+   * once; the ones that follow in the same turn (a burst of concurrent calls) are joined into one
+   * write at the end of the turn: one system call and one wake-up of the child for the burst.
+   * Resolves once written, or once the pipe has drained when it was full.
+   */
   send(message: JSONRPCMessage): Promise<void> {
+    const stdin = this.child?.stdin;
+    if (!stdin || !stdin.writable) return Promise.reject(new Error('the server process is not running'));
+    const line = JSON.stringify(message) + '\n';
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+      return stdin.write(line) ? Promise.resolve() : new Promise((resolve) => stdin.once('drain', resolve));
+    }
     return new Promise((resolve, reject) => {
-      const stdin = this.child?.stdin;
-      if (!stdin || !stdin.writable) return reject(new Error('the server process is not running'));
-      if (stdin.write(serializeMessage(message))) resolve();
-      else stdin.once('drain', resolve);
+      this.outbox.push(line);
+      this.outboxWaiters.push({ resolve, reject });
     });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (!this.outbox.length) return;
+    const waiters = this.outboxWaiters;
+    const text = this.outbox.join('');
+    this.outbox = [];
+    this.outboxWaiters = [];
+    const stdin = this.child?.stdin;
+    if (!stdin || !stdin.writable) {
+      const error = new Error('the server process is not running');
+      for (const waiter of waiters) waiter.reject(error);
+      return;
+    }
+    const done = () => {
+      for (const waiter of waiters) waiter.resolve();
+    };
+    if (stdin.write(text)) done();
+    else stdin.once('drain', done);
+  }
+
+  /** Reads the child's stdout: one JSON-RPC message per line. */
+  private read(chunk: Buffer): void {
+    for (const line of this.lines.push(chunk)) {
+      let message: unknown;
+      try {
+        message = JSON.parse(line);
+      } catch {
+        this.onerror?.(new Error(`the server wrote a line to stdout that is not JSON: ${line.slice(0, 200)}`));
+        continue;
+      }
+      if (!message || typeof message !== 'object' || Array.isArray(message) || (message as { jsonrpc?: unknown }).jsonrpc !== '2.0') {
+        this.onerror?.(new Error(`the server wrote a line to stdout that is not a JSON-RPC message: ${line.slice(0, 200)}`));
+        continue;
+      }
+      this.onmessage?.(message as JSONRPCMessage);
+    }
   }
 
   /** The stop ladder: close stdin, then SIGTERM the group, then SIGKILL it. */
@@ -126,20 +180,6 @@ export class ChildStdioTransport implements Transport {
     await waitFor(this.drained, DRAIN_MS);
     this.guard.remove(pid);
     this.finish();
-  }
-
-  private drain(): void {
-    for (;;) {
-      let message: JSONRPCMessage | null;
-      try {
-        message = this.readBuffer.readMessage();
-      } catch (error) {
-        this.onerror?.(error as Error);
-        continue;
-      }
-      if (!message) return;
-      this.onmessage?.(message);
-    }
   }
 
   private pushStderr(text: string): void {
@@ -191,8 +231,56 @@ export class ChildStdioTransport implements Transport {
     if (!child) return;
     this.child = null;
     child.stdout?.removeAllListeners('data');
-    this.readBuffer.clear();
+    this.lines.clear();
     this.onclose?.();
+  }
+}
+
+/** Splits a byte stream into lines without decoding a partial UTF-8 sequence. */
+export class LineReader {
+  /** Chunks of the line not yet ended (kept apart so a long line is joined once, not per chunk). */
+  private rest: Buffer[] = [];
+  private restBytes = 0;
+
+  /** `onOverflow` hears of a line longer than `maxBytes`, which is dropped. */
+  constructor(
+    private readonly onOverflow: (bytes: number) => void = () => undefined,
+    private readonly maxBytes = MAX_LINE_BYTES,
+  ) {}
+
+  /** The complete lines in `chunk` (with what was left over before), without `\r\n`/`\n`. */
+  push(chunk: Buffer): string[] {
+    if (chunk.indexOf(10) === -1) {
+      this.keep(chunk);
+      return [];
+    }
+    const data = this.rest.length ? Buffer.concat([...this.rest, chunk]) : chunk;
+    this.rest = [];
+    this.restBytes = 0;
+    const lines: string[] = [];
+    let start = 0;
+    for (let end = data.indexOf(10, start); end !== -1; end = data.indexOf(10, start)) {
+      const stop = end > start && data[end - 1] === 13 ? end - 1 : end;
+      if (stop > start) lines.push(data.toString('utf8', start, stop));
+      start = end + 1;
+    }
+    if (start < data.length) this.keep(data.subarray(start));
+    return lines;
+  }
+
+  clear(): void {
+    this.rest = [];
+    this.restBytes = 0;
+  }
+
+  private keep(part: Buffer): void {
+    this.rest.push(part);
+    this.restBytes += part.length;
+    if (this.restBytes > this.maxBytes) {
+      // No message is this long: drop it rather than hold memory without bound.
+      this.onOverflow(this.restBytes);
+      this.clear();
+    }
   }
 }
 

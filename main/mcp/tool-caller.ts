@@ -58,7 +58,6 @@ export class ToolCaller {
           timeout: connection.config.toolTimeoutMs,
           signal: context.signal,
           onprogress: context.onprogress,
-          resetTimeoutOnProgress: false,
         }),
       );
       return result;

@@ -11,7 +11,7 @@
 import { Agent } from 'node:http';
 import { type BenchSession, SseSession } from './clients';
 import { type LoadResult, runLoad } from './load';
-import { memoryOf, sleep } from './processes';
+import { cpuOf, memoryOf, sleep } from './processes';
 import type { Running, TargetSpec } from './targets';
 
 /** How much of each case one run does. */
@@ -130,8 +130,17 @@ export async function latency(running: Running, config: BenchConfig): Promise<nu
 export async function throughput(running: Running, sessions: number, config: BenchConfig): Promise<LoadResult> {
   const open = await openSessions(running, sessions);
   try {
+    const before = running.pid ? cpuOf(running.pid) : null;
+    const harnessBefore = process.cpuUsage();
     const result = await runLoad(running, open, { durationS: config.throughputSeconds });
     if (result.errors && !result.ok) throw new Error(`every call failed: ${result.firstError}`);
+    const harness = process.cpuUsage(harnessBefore);
+    const calls = Math.max(1, result.ok);
+    result.cpu = {
+      harnessUsPerCall: ((harness.user + harness.system) / calls),
+      targetUsPerCall: before ? ((cpuOf(running.pid!).own - before.own) * 1000) / calls : null,
+      treeUsPerCall: before ? ((cpuOf(running.pid!).tree - before.tree) * 1000) / calls : null,
+    };
     return result;
   } finally {
     await closeSessions(open);

@@ -16,6 +16,11 @@ export interface LoadResult {
   seconds: number;
   rps: number;
   firstError?: string;
+  /**
+   * CPU per answered call during the load, µs: the harness (load generator), the target's own
+   * process, and the target with its children (the floor runs in the harness: null).
+   */
+  cpu?: { harnessUsPerCall: number; targetUsPerCall: number | null; treeUsPerCall: number | null };
 }
 
 export interface LoadOptions {

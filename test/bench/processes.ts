@@ -155,6 +155,24 @@ export function descendants(pid: number): number[] {
   return found;
 }
 
+/** CPU time (user + system) a process has used, in ms (0 when it is gone). */
+export function cpuMsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of /proc/PID/stat (utime, stime), in clock ticks of 10 ms on Linux.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU ms used so far by a process and by its tree (children alive now). */
+export function cpuOf(pid: number): { own: number; tree: number } {
+  const own = cpuMsOf(pid);
+  return { own, tree: own + descendants(pid).reduce((sum, child) => sum + cpuMsOf(child), 0) };
+}
+
 /** RSS of a process and of its whole tree, in bytes. */
 export function memoryOf(pid: number): { rss: number; treeRss: number } {
   const rss = rssOf(pid);

@@ -159,6 +159,13 @@ export function summarizeStarts(samples: StartSample[]): StartResult {
   };
 }
 
+/** Median CPU per call over the rounds: the target's own process / with its children. */
+function cpuCell(rounds: LoadResult[] | undefined): string {
+  const own = (rounds ?? []).map((round) => round.cpu?.targetUsPerCall).filter((value): value is number => typeof value === 'number');
+  const tree = (rounds ?? []).map((round) => round.cpu?.treeUsPerCall).filter((value): value is number => typeof value === 'number');
+  return own.length ? `${Math.round(median(own))} / ${Math.round(median(tree))}` : '—';
+}
+
 /** The markdown tables. */
 export function renderTables(report: BenchReport): string {
   const names = Object.keys(report.targets) as TargetName[];
@@ -171,8 +178,8 @@ export function renderTables(report: BenchReport): string {
   if (report.latency && Object.keys(report.latency).length) {
     lines.push('### a, b: tools/call latency (one session) and throughput (calls/s)', '');
     lines.push(
-      `| target | p50 ms | p99 ms | p50 vs floor | ${sessionCounts.map((count) => `${count} sess/s`).join(' | ')} | Gatehouse ÷ target at 8 |`,
-      `|---|---:|---:|---:|${sessionCounts.map(() => '---:').join('|')}|---:|`,
+      `| target | p50 ms | p99 ms | p50 vs floor | ${sessionCounts.map((count) => `${count} sess/s`).join(' | ')} | Gatehouse ÷ target at 8 | CPU µs/call at 8: own / with children |`,
+      `|---|---:|---:|---:|${sessionCounts.map(() => '---:').join('|')}|---:|---:|`,
     );
     for (const name of names) {
       const info = report.targets[name]!;
@@ -188,7 +195,7 @@ export function renderTables(report: BenchReport): string {
       });
       const mine = okOf(report.throughput[name]?.[8])?.rps;
       lines.push(
-        `| ${label(name)} | ${lat ? fmt(lat.summary.p50, 3) : whyNot(report.latency[name])} | ${lat ? fmt(lat.summary.p99, 3) : ''} | ${lat ? fmt(ratio(lat.summary.p50, floorP50)) : ''} | ${cells.join(' | ')} | ${name === 'gatehouse' ? '1.00' : fmt(ratio(ghRps(8), mine))} |`,
+        `| ${label(name)} | ${lat ? fmt(lat.summary.p50, 3) : whyNot(report.latency[name])} | ${lat ? fmt(lat.summary.p99, 3) : ''} | ${lat ? fmt(ratio(lat.summary.p50, floorP50)) : ''} | ${cells.join(' | ')} | ${name === 'gatehouse' ? '1.00' : fmt(ratio(ghRps(8), mine))} | ${cpuCell(okOf(report.throughput[name]?.[8])?.rounds)} |`,
       );
     }
     lines.push('', '† closed loop of lean clients (stdio or legacy SSE); the others are driven by autocannon, one connection per session.', '');
