@@ -3,10 +3,10 @@ import type Database from 'better-sqlite3';
 import { VERSION } from './version';
 import { createLogger, type Logger } from './logger';
 import { loadMasterKey } from './master-key';
-import { createAdminRouter } from '../gateway/admin-api';
-import { GatewayServer } from '../gateway/http-server';
+import type { GatewayServer } from '../gateway/http-server';
 import { KeyService } from '../gateway/key-service';
-import { McpEndpoint } from '../gateway/mcp-endpoint';
+import { Listener } from '../gateway/listener';
+import type { McpEndpoint } from '../gateway/mcp-endpoint';
 import { LogBus } from '../logs/log-bus';
 import { Catalog } from '../mcp/catalog';
 import { resolveLoginPath } from '../mcp/child-env';
@@ -21,15 +21,7 @@ import { FileSecretBox, type SecretBox } from '../store/secret-box';
 import { ServerRepository } from '../store/server-repository';
 import { SettingsRepository } from '../store/settings-repository';
 import { ToolSettingRepository } from '../store/tool-setting-repository';
-import { ProviderRepository } from '../store/provider-repository';
-import { ResponseRepository } from '../store/response-repository';
-import { UsageRepository } from '../store/usage-repository';
-import { ProviderRegistry } from '../llm/provider-registry';
-import { ToolLoop } from '../llm/tool-loop';
-import { ResponsesService } from '../llm/responses-service';
-import { ChatService } from '../llm/chat-service';
-import { addProviderRoutes } from '../gateway/provider-api';
-import { addApprovalRoutes } from '../gateway/approval-api';
+import type { ProviderRegistry } from '../llm/provider-registry';
 import { ApprovalQueue } from '../mcp/approval-queue';
 
 /** How Gatehouse is started (by `gatehouse serve`, the tray app or a test). */
@@ -55,6 +47,11 @@ export interface GatehouseOptions {
 /**
  * The composition root: builds every service once, wires them, starts and stops them. The
  * only place that constructs services (STYLE.md).
+ *
+ * It is built in two steps so that servers start as early as they can: the core (store,
+ * supervisor, catalog, keys, log) in the constructor, loading little; then start() takes the
+ * port, spawns the servers, and only while they boot loads and builds the surfaces (`/mcp`,
+ * `/api`, `/v1`, with the MCP SDK client, zod and openai), which take most of the load time.
  */
 export class Gatehouse {
   readonly db: Database.Database;
@@ -65,11 +62,13 @@ export class Gatehouse {
   readonly servers: ServerRegistry;
   readonly keys: KeyService;
   readonly logs: LogBus;
-  readonly mcp: McpEndpoint;
   readonly settings: SettingsRepository;
-  readonly providers: ProviderRegistry;
   readonly approvals: ApprovalQueue;
-  private readonly http: GatewayServer;
+  private readonly listener = new Listener();
+  private surfaces: { mcp: McpEndpoint; providers: ProviderRegistry; http: GatewayServer } | null = null;
+  private readonly caller: ToolCaller;
+  private readonly startedAt = Date.now();
+  private boundHost = '127.0.0.1';
   private readonly guard: OrphanGuard;
   private readonly log: Logger;
   private url = '';
@@ -77,26 +76,27 @@ export class Gatehouse {
   private pausedState = false;
   /** How server and provider secrets are sealed (`basic_text` = plain text on Linux). */
   readonly secretStorageKind: string;
+  private readonly secretBox: SecretBox;
+  private readonly toolSettings: ToolSettingRepository;
+  private readonly logRepository: LogRepository;
 
   constructor(readonly options: GatehouseOptions) {
-    const startedAt = Date.now();
-    const secretValues = () => {
-      const values = this.servers?.secretValues() ?? new Set<string>();
-      for (const key of this.providers?.secretValues() ?? []) values.add(key);
-      return values;
-    };
+    const secretValues = this.secretValues;
     this.log = createLogger('gatehouse', secretValues);
     this.db = openDatabase(options.dataDir, options.nativeBinding);
     const master = loadMasterKey(options.dataDir, options.masterKey);
     this.masterKey = master.key;
     this.masterKeyCreated = master.created;
     const secretBox = options.secretBox ?? new FileSecretBox(options.dataDir);
+    this.secretBox = secretBox;
     this.secretStorageKind = secretBox.kind;
     const serverRepository = new ServerRepository(this.db, secretBox, (server, reason) =>
       this.log(`the secrets of server ${server} cannot be read (${reason}); it starts without them`),
     );
     const toolSettings = new ToolSettingRepository(this.db);
     const logRepository = new LogRepository(this.db);
+    this.toolSettings = toolSettings;
+    this.logRepository = logRepository;
     this.settings = new SettingsRepository(this.db);
     this.guard = new OrphanGuard((error) => this.log(`orphan guard unavailable: ${String(error)}`));
     const loginPath = resolveLoginPath();
@@ -120,59 +120,132 @@ export class Gatehouse {
       (error) => this.log(`writing the tool log failed: ${String(error)}`),
     );
     this.approvals = new ApprovalQueue(options.approvalTimeoutMs);
-    const caller = new ToolCaller(this.catalog, this.logs, this.approvals, secretValues);
-    this.providers = new ProviderRegistry(new ProviderRepository(this.db, secretBox));
+    this.caller = new ToolCaller(this.catalog, this.logs, this.approvals, secretValues);
+  }
+
+  /** Every secret Gatehouse knows (server env/headers, provider keys), for redaction. */
+  private readonly secretValues = (): Set<string> => {
+    const values = this.servers?.secretValues() ?? new Set<string>();
+    for (const key of this.surfaces?.providers.secretValues() ?? []) values.add(key);
+    return values;
+  };
+
+  /** The `/mcp` endpoint (after start). */
+  get mcp(): McpEndpoint {
+    return this.started().mcp;
+  }
+
+  /** The model providers of `/v1` (after start). */
+  get providers(): ProviderRegistry {
+    return this.started().providers;
+  }
+
+  private started(): NonNullable<Gatehouse['surfaces']> {
+    if (!this.surfaces) throw new Error('Gatehouse is not started yet: call start() first');
+    return this.surfaces;
+  }
+
+  /**
+   * Loads and builds the HTTP surfaces once. Imported here rather than at the top: these
+   * modules are most of Gatehouse's load time, and start() loads them while the servers it has
+   * just spawned boot.
+   */
+  private async loadSurfaces(): Promise<NonNullable<Gatehouse['surfaces']>> {
+    if (this.surfaces) return this.surfaces;
+    const [
+      { createAdminRouter },
+      { GatewayServer },
+      { McpEndpoint },
+      { addProviderRoutes },
+      { addApprovalRoutes },
+      { ProviderRegistry },
+      { ToolLoop },
+      { ResponsesService },
+      { ChatService },
+      { ProviderRepository },
+      { ResponseRepository },
+      { UsageRepository },
+    ] = await Promise.all([
+      import('../gateway/admin-api.js'),
+      import('../gateway/http-server.js'),
+      import('../gateway/mcp-endpoint.js'),
+      import('../gateway/provider-api.js'),
+      import('../gateway/approval-api.js'),
+      import('../llm/provider-registry.js'),
+      import('../llm/tool-loop.js'),
+      import('../llm/responses-service.js'),
+      import('../llm/chat-service.js'),
+      import('../store/provider-repository.js'),
+      import('../store/response-repository.js'),
+      import('../store/usage-repository.js'),
+    ]);
+    if (this.surfaces) return this.surfaces;
+    const secretValues = this.secretValues;
+    const providers = new ProviderRegistry(new ProviderRepository(this.db, this.secretBox));
     const usage = new UsageRepository(this.db);
     const llm = {
-      providers: this.providers,
+      providers,
       catalog: this.catalog,
-      loop: new ToolLoop(this.catalog, caller),
+      loop: new ToolLoop(this.catalog, this.caller),
       responses: new ResponseRepository(this.db),
       usage,
       log: createLogger('llm', secretValues),
     };
-    this.mcp = new McpEndpoint(
-      { catalog: this.catalog, caller, version: VERSION, serverExists: (name) => this.servers.exists(name) },
-      options.sessionIdleMs,
+    const mcp = new McpEndpoint(
+      { catalog: this.catalog, caller: this.caller, version: VERSION, serverExists: (name) => this.servers.exists(name) },
+      this.options.sessionIdleMs,
     );
-    this.keys.on('revoked', (id: string) => this.mcp.dropKey(id));
-    this.supervisor.on('resource-updated', (uri: string) => this.mcp.resourceUpdated(uri));
-    this.keys.on('changed', (id: string) => this.mcp.keyChanged(id));
+    this.keys.on('revoked', (id: string) => mcp.dropKey(id));
+    this.supervisor.on('resource-updated', (uri: string) => mcp.resourceUpdated(uri));
+    this.keys.on('changed', (id: string) => mcp.keyChanged(id));
     const admin = createAdminRouter({
       version: VERSION,
-      startedAt,
+      startedAt: this.startedAt,
       secretStorage: this.secretStorageKind,
       listenUrl: () => this.url,
-      sessionCount: () => this.mcp.sessionCount,
+      sessionCount: () => mcp.sessionCount,
       servers: this.servers,
       catalog: this.catalog,
-      caller,
+      caller: this.caller,
       keys: this.keys,
-      toolSettings,
+      toolSettings: this.toolSettings,
       logs: this.logs,
-      logRepository,
+      logRepository: this.logRepository,
       settings: this.settings,
     });
-    addProviderRoutes(admin, this.providers, usage);
+    addProviderRoutes(admin, providers, usage);
     addApprovalRoutes(admin, this.approvals);
-    this.http = new GatewayServer({
-      keys: this.keys,
-      mcp: this.mcp,
-      admin,
-      uiDir: options.uiDir ?? join(__dirname, '..', '..', 'renderer'),
-      log: createLogger('http', secretValues),
-      v1: { responses: new ResponsesService(llm), chat: new ChatService(llm), providers: this.providers },
-    });
+    const http = new GatewayServer(
+      {
+        keys: this.keys,
+        mcp,
+        admin,
+        uiDir: this.options.uiDir ?? join(__dirname, '..', '..', 'renderer'),
+        log: createLogger('http', secretValues),
+        v1: { responses: new ResponsesService(llm), chat: new ChatService(llm), providers },
+      },
+      () => this.boundHost,
+    );
+    this.surfaces = { mcp, providers, http };
+    return this.surfaces;
   }
 
-  /** Listens, then starts every server in the background; resolves with the listen URL. */
+  /**
+   * Takes the port (so a port in use fails before anything is spawned), starts every server in
+   * the background, loads the surfaces while they boot, then answers requests (those that came
+   * meanwhile waited). Resolves with the listen URL.
+   */
   async start(): Promise<string> {
     const settings = this.settings.get();
     const host = this.options.host ?? settings.host;
-    const address = await this.http.listen(this.options.port ?? settings.port, host);
+    this.boundHost = host;
+    const address = await this.listener.listen(this.options.port ?? settings.port, host);
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     this.url = `http://${shownHost}:${address.port}`;
     void this.servers.startAll();
+    // One turn of the event loop: the stdio children are spawned before the surfaces load.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.listener.setHandler((await this.loadSurfaces()).http.listener);
     return this.url;
   }
 
@@ -185,8 +258,8 @@ export class Gatehouse {
   async pause(): Promise<void> {
     if (this.pausedState || this.stopping) return;
     this.pausedState = true;
-    await this.http.close().catch(() => undefined);
-    this.mcp.dropAll();
+    await this.listener.close().catch(() => undefined);
+    this.surfaces?.mcp.dropAll();
     this.approvals.clear();
     await this.servers.settled();
     await this.supervisor.stopAll();
@@ -196,7 +269,7 @@ export class Gatehouse {
   async resume(): Promise<void> {
     if (!this.pausedState || this.stopping) return;
     const { port, hostname } = new URL(this.url);
-    await this.http.listen(Number(port), hostname.replace(/^\[|\]$/g, ''));
+    await this.listener.listen(Number(port), hostname.replace(/^\[|\]$/g, ''));
     this.pausedState = false;
     await Promise.all([...this.supervisor.servers.keys()].map((name) => this.supervisor.restart(name)));
   }
@@ -210,8 +283,8 @@ export class Gatehouse {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.approvals.clear();
-      await this.http.close().catch(() => undefined);
-      this.mcp.closeAll();
+      await this.listener.close().catch(() => undefined);
+      this.surfaces?.mcp.closeAll();
       await this.servers.settled();
       await this.supervisor.stopAll();
       this.guard.close();

@@ -1,3 +1,4 @@
+import { applyPatch, completeConfig } from '../mcp/server-config';
 import type { ServerResponse } from 'node:http';
 import { MASK } from '../../shared/redact';
 import type { LogEntry } from '../../shared/types';
@@ -74,12 +75,15 @@ export function createAdminRouter(deps: AdminDeps): Router {
 
   router.add('GET', '/api/servers', () => deps.servers.list());
   router.add('POST', '/api/servers', async (ctx) => {
-    const view = deps.servers.create(await body(ctx, serverInputSchema));
+    const view = deps.servers.create(completeConfig(await body(ctx, serverInputSchema)));
     ctx.res.statusCode = 201;
     return view;
   });
   router.add('GET', '/api/servers/:name', (ctx) => deps.servers.get(ctx.params.name));
-  router.add('PATCH', '/api/servers/:name', async (ctx) => deps.servers.update(ctx.params.name, await body(ctx, serverPatchSchema)));
+  router.add('PATCH', '/api/servers/:name', async (ctx) => {
+    const patch = await body(ctx, serverPatchSchema);
+    return deps.servers.update(ctx.params.name, (current) => applyPatch(current, patch));
+  });
   router.add('DELETE', '/api/servers/:name', (ctx) => (deps.servers.delete(ctx.params.name), { deleted: ctx.params.name }));
   router.add('POST', '/api/servers/:name/restart', (ctx) => deps.servers.restart(ctx.params.name));
 

@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { describeZodError } from '../../shared/validation';
 import type { Principal } from '../../shared/types';
@@ -26,44 +25,26 @@ export interface GatewayDeps {
 type Surface = 'mcp' | 'api' | 'v1' | 'other';
 
 /**
- * The one HTTP server: DNS-rebinding checks, keys, then `/mcp`, `/api`, `/v1`, `/ui`. Every
- * error becomes a response here, in the shape of the surface it happened on.
+ * What answers every request (the socket itself is the Listener's): DNS-rebinding checks, keys,
+ * then `/mcp`, `/api`, `/v1`, `/ui`. Every error becomes a response here, in the shape of the
+ * surface it happened on.
  */
 export class GatewayServer {
-  private readonly server: Server;
-  private boundHost = '127.0.0.1';
+  constructor(
+    private readonly deps: GatewayDeps,
+    /** The host Gatehouse was told to bind (the DNS-rebinding check accepts it). */
+    private readonly boundHost: () => string,
+  ) {}
 
-  constructor(private readonly deps: GatewayDeps) {
-    this.server = createServer((req, res) => {
-      // Last line of defence: a request must never take the process down.
-      this.handle(req, res).catch((error: unknown) => {
-        this.deps.log(`request failed: ${error instanceof Error ? error.message : String(error)}`);
-        if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: { message: 'internal error; see the Gatehouse log', code: 'internal_error' } });
-        else res.destroy();
-      });
+  /** The request listener. */
+  readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
+    // Last line of defence: a request must never take the process down.
+    this.handle(req, res).catch((error: unknown) => {
+      this.deps.log(`request failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: { message: 'internal error; see the Gatehouse log', code: 'internal_error' } });
+      else res.destroy();
     });
-    this.server.keepAliveTimeout = 65_000;
-    this.server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket));
-  }
-
-  /** Listens and resolves with the real address (for `--port 0`). */
-  listen(port: number, host: string): Promise<AddressInfo> {
-    this.boundHost = host;
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
-  }
+  };
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = parseRequestUrl(req.url);
@@ -72,7 +53,7 @@ export class GatewayServer {
     const surface: Surface = path === '/mcp' || path.startsWith('/mcp/') ? 'mcp' : path.startsWith('/api/') ? 'api' : openAiPath ? 'v1' : 'other';
     try {
       if (!url) throw new HttpError(400, 'bad_request', 'the request target is not a valid URL');
-      const refused = countHeader(req.rawHeaders, 'host') > 1 ? 'more than one Host header' : checkHostAndOrigin(req.headers, this.boundHost);
+      const refused = countHeader(req.rawHeaders, 'host') > 1 ? 'more than one Host header' : checkHostAndOrigin(req.headers, this.boundHost());
       if (refused) throw new HttpError(403, 'forbidden', `${refused} (DNS-rebinding protection)`);
       if (req.method === 'OPTIONS') return preflight(req, res);
       if (path === '/health') return sendJson(res, 200, { status: 'ok' });
@@ -147,21 +128,6 @@ function countHeader(rawHeaders: string[], name: string): number {
   let count = 0;
   for (let index = 0; index < rawHeaders.length; index += 2) if (rawHeaders[index].toLowerCase() === name) count++;
   return count;
-}
-
-/** Requests Node's parser refuses (garbage, oversized headers): a short answer, then the socket closes. */
-function answerClientError(error: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
-  if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
-  const [status, reason, message] =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large', 'request headers are too large']
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'Request Timeout', 'the request took too long']
-        : [400, 'Bad Request', 'malformed HTTP request'];
-  const body = JSON.stringify({ error: { message, code: status === 431 ? 'payload_too_large' : 'bad_request' } });
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
 }
 
 /** Writes a JSON answer. */

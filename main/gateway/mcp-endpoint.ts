@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '../mcp/protocol';
 import type { Principal } from '../../shared/types';
 import type { Catalog, Scope } from '../mcp/catalog';
 import type { ToolCaller } from '../mcp/tool-caller';

@@ -1,4 +1,4 @@
-import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, isMcpError } from '../mcp/protocol';
 import type { Catalog } from '../mcp/catalog';
 import type { DownstreamPeer } from '../mcp/connection';
 import type { ToolCaller } from '../mcp/tool-caller';
@@ -134,7 +134,7 @@ export function dispatch(ctx: MethodContext, method: string, params: Params): Pr
 /** An upstream or handler failure as a JSON-RPC error code and message. */
 export function toRpcError(error: unknown): RpcError {
   if (error instanceof RpcError) return error;
-  if (error instanceof McpError) return new RpcError(error.code, error.message.replace(/^MCP error -?\d+: /, ''), error.data);
+  if (isMcpError(error)) return new RpcError(error.code, error.message.replace(/^MCP error -?\d+: /, ''), error.data);
   return new RpcError(RPC.internalError, error instanceof Error ? error.message : String(error));
 }
 

@@ -1,27 +1,23 @@
 import { EventEmitter } from 'node:events';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  type JSONRPCRequest,
-  type Notification,
-  McpError,
-  ErrorCode,
-  type Prompt,
-  type Resource,
-  type ResourceTemplate,
-  type ServerCapabilities,
-  type Tool,
+import type {
+  Prompt,
+  Resource,
+  ResourceTemplate,
+  ServerCapabilities,
+  Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../../shared/types';
 import { childEnv } from './child-env';
 import type { OrphanGuard } from './orphan-guard';
-import { type ChannelRequestOptions, RpcChannel } from './rpc-channel';
+import { ErrorCode, McpError } from './protocol';
+import { type ChannelRequestOptions, type Incoming, RpcChannel } from './rpc-channel';
 import { ChildStdioTransport } from './stdio-transport';
 
 /** How long connecting and the initialize handshake may take (npx may install first). */
 export const CONNECT_TIMEOUT_MS = 60_000;
+/** What Gatehouse offers servers: it forwards these to the downstream client that made the call. */
+const CLIENT_CAPABILITIES = { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } };
 /** How long a list request may take. */
 export const LIST_TIMEOUT_MS = 30_000;
 /** Most pages read from one paginated list. */
@@ -32,8 +28,8 @@ const MAX_LIST_PAGES = 100;
  * (logging, resource updates) made during its call are sent back to.
  */
 export interface DownstreamPeer {
-  request(request: JSONRPCRequest): Promise<Record<string, unknown>>;
-  notify(notification: Notification): Promise<void>;
+  request(request: Incoming): Promise<Record<string, unknown>>;
+  notify(notification: Incoming): Promise<void>;
 }
 
 /** What the server offers, refreshed on its list_changed notifications. */
@@ -52,11 +48,10 @@ export interface ConnectionDeps {
 }
 
 /**
- * One live connection to one upstream MCP server through the SDK `Client`. Emits `lists` when
+ * One live connection to one upstream MCP server through the gateway's own client (RpcChannel). Emits `lists` when
  * what it offers changes, and `close` when the connection ends for any reason.
  */
 export class UpstreamConnection extends EventEmitter {
-  readonly client: Client;
   lists: UpstreamLists = { tools: [], prompts: [], resources: [], resourceTemplates: [] };
   private transport: Transport | null = null;
   private channel: RpcChannel | null = null;
@@ -69,13 +64,6 @@ export class UpstreamConnection extends EventEmitter {
     private readonly deps: ConnectionDeps,
   ) {
     super();
-    this.client = new Client(
-      { name: 'gatehouse', version: deps.version },
-      { capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } } },
-    );
-    this.client.fallbackRequestHandler = (request) => this.forwardRequest(request);
-    this.client.fallbackNotificationHandler = (notification) => this.forwardNotification(notification);
-    this.client.onclose = () => this.emit('close');
   }
 
   /** Last stderr lines of a stdio child. */
@@ -84,14 +72,20 @@ export class UpstreamConnection extends EventEmitter {
   }
 
   get capabilities(): ServerCapabilities {
-    return this.client.getServerCapabilities() ?? {};
+    return (this.channel?.handshake?.capabilities ?? {}) as ServerCapabilities;
   }
 
-  /** Starts the transport, runs the handshake and reads every list. */
+  /** Starts the transport (spawns a stdio child), runs the handshake and reads every list. */
   async connect(): Promise<void> {
     this.transport = await this.createTransport();
-    this.channel = new RpcChannel(this.transport);
-    await this.client.connect(this.channel, { timeout: CONNECT_TIMEOUT_MS });
+    const channel = new RpcChannel(this.transport, {
+      request: (request) => this.forwardRequest(request),
+      notification: (notification) => this.forwardNotification(notification),
+    });
+    channel.onclose = () => this.emit('close');
+    this.channel = channel;
+    if (this.closing) throw new Error('stopped while starting');
+    await channel.connect({ name: 'gatehouse', version: this.deps.version }, CLIENT_CAPABILITIES, CONNECT_TIMEOUT_MS);
     await this.refreshAll();
   }
 
@@ -114,7 +108,7 @@ export class UpstreamConnection extends EventEmitter {
 
   async close(): Promise<void> {
     this.closing = true;
-    await this.client.close().catch(() => undefined);
+    await this.channel?.close().catch(() => undefined);
   }
 
   get isClosing(): boolean {
@@ -138,9 +132,12 @@ export class UpstreamConnection extends EventEmitter {
     if (!config.url) throw new Error(`no url set for this ${config.transport} server`);
     const url = new URL(config.url);
     const requestInit = { headers: config.headers };
-    return config.transport === 'sse'
-      ? new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: withHeaders(config.headers) } })
-      : new StreamableHTTPClientTransport(url, { requestInit });
+    if (config.transport === 'sse') {
+      const { SSEClientTransport } = require('@modelcontextprotocol/sdk/client/sse.js') as typeof import('@modelcontextprotocol/sdk/client/sse.js');
+      return new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: withHeaders(config.headers) } });
+    }
+    const { StreamableHTTPClientTransport } = require('@modelcontextprotocol/sdk/client/streamableHttp.js') as typeof import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+    return new StreamableHTTPClientTransport(url, { requestInit });
   }
 
   private async refreshAll(): Promise<void> {
@@ -193,14 +190,14 @@ export class UpstreamConnection extends EventEmitter {
     return last;
   }
 
-  private async forwardRequest(request: JSONRPCRequest): Promise<Record<string, unknown>> {
+  private async forwardRequest(request: Incoming): Promise<Record<string, unknown>> {
     const peer = this.latestPeer();
     if (request.method === 'roots/list' && !peer) return { roots: [] };
     if (!peer) throw new McpError(ErrorCode.MethodNotFound, `${request.method} is only available during a tool call`);
     return peer.request(request);
   }
 
-  private async forwardNotification(notification: Notification): Promise<void> {
+  private async forwardNotification(notification: Incoming): Promise<void> {
     switch (notification.method) {
       case 'notifications/tools/list_changed':
         return this.refresh('tools');

@@ -3,7 +3,7 @@ import type { ServerConfig } from '../../shared/types';
 import { z } from 'zod';
 import { importEntrySchema, describeZodError } from '../../shared/validation';
 import { HttpError } from '../gateway/http-error';
-import { completeConfig } from './server-registry';
+import { completeConfig } from './server-config';
 
 /** `type` values of Claude Desktop, Cursor and VS Code entries. */
 const KNOWN_TYPES = new Set(['stdio', 'http', 'streamable-http', 'streamablehttp', 'streamable_http', 'sse']);

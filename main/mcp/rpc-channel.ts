@@ -1,14 +1,33 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, McpError, type JSONRPCMessage, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, LATEST_PROTOCOL_VERSION, McpError, type Progress, SUPPORTED_PROTOCOL_VERSIONS } from './protocol';
 
 /** How long a request may take when its caller gives no timeout (the SDK's default too). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
-/**
- * Ids of the gateway's own requests start here, far above the SDK client's (which counts from 0
- * for the handshake and pings), so the two never meet. Numbers, not strings: some servers
- * assume numeric ids.
- */
-const FIRST_ID = 1_000_000_000;
+/** Ids of the gateway's requests to a server: numbers (some servers assume them), from 1. */
+const FIRST_ID = 1;
+
+/** A request or notification the server sends to the gateway. */
+export interface Incoming {
+  method: string;
+  params?: Record<string, unknown>;
+}
+
+/** What the gateway does with what a server sends on its own. */
+export interface ChannelHandlers {
+  /** A request (sampling, elicitation, roots): resolves with the result or throws an McpError. */
+  request(request: Incoming): Promise<Record<string, unknown>>;
+  /** A notification (list_changed, logging, resource updates, progress of others). */
+  notification(notification: Incoming): void | Promise<void>;
+}
+
+/** What the server said about itself in the handshake. */
+export interface Handshake {
+  protocolVersion: string;
+  capabilities: Record<string, unknown>;
+  serverInfo: Record<string, unknown>;
+  instructions?: string;
+}
 
 export interface ChannelRequestOptions {
   timeout?: number;
@@ -26,35 +45,69 @@ interface Pending {
 }
 
 /**
- * Sits between the SDK `Client` and the real transport. The SDK keeps the handshake, pings and
- * what the server asks of the client; the gateway's own requests (every tools/call, list, read)
- * take `request()`, which matches the answer by id and hands the result over as it came: no
- * schema pass over every message, one timer and no extra AbortController per call. Progress for
- * those requests is routed here too. Everything else reaches the SDK as before, with responses
- * one microtask late: the SDK runs notification handlers in a microtask but responses at once,
- * so progress and a result arriving in one chunk would otherwise lose the progress.
+ * The gateway's MCP client for one upstream server, over any transport (its own stdio one, or
+ * the SDK's Streamable HTTP and SSE clients). It does the handshake, matches answers to requests
+ * by id and hands results over as they came (no schema pass over every message: the gateway
+ * passes results through, and the downstream client validates them), routes progress to its
+ * caller, answers pings, and gives what the server asks or announces to `handlers`. Written for
+ * the hot path and for start-up: the SDK's client (with zod and ajv) is ~130 ms to load, which
+ * would sit between starting Gatehouse and spawning its first server.
  */
-export class RpcChannel implements Transport {
+export class RpcChannel {
+  /** Called once when the connection ends, for any reason. */
   onclose?: () => void;
+  /** Transport errors and unusable messages (the connection goes on). */
   onerror?: (error: Error) => void;
-  onmessage?: Transport['onmessage'];
+  /** What the server answered to initialize, once connected. */
+  handshake: Handshake | null = null;
 
   private nextId = FIRST_ID;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
+  private started: Promise<void> | null = null;
 
-  constructor(private readonly inner: Transport) {
+  constructor(
+    private readonly inner: Transport,
+    private readonly handlers: ChannelHandlers = { request: () => Promise.reject(new McpError(ErrorCode.MethodNotFound, 'not supported')), notification: () => undefined },
+  ) {
     inner.onclose = () => {
+      if (this.closed) return;
       this.closed = true;
       this.failAll(new McpError(ErrorCode.ConnectionClosed, 'Connection closed'));
       this.onclose?.();
     };
     inner.onerror = (error) => this.onerror?.(error);
-    inner.onmessage = (message, extra) => {
-      if (this.pending.size && this.take(message)) return;
-      if ('method' in message) this.onmessage?.(message, extra);
-      else queueMicrotask(() => this.onmessage?.(message, extra));
+    inner.onmessage = (message) => this.receive(message);
+  }
+
+  /**
+   * Starts the transport (a stdio child is spawned here) and runs the MCP handshake: initialize
+   * with the newest protocol version, refuse a version Gatehouse does not speak, then
+   * notifications/initialized.
+   */
+  async connect(clientInfo: { name: string; version: string }, capabilities: Record<string, unknown>, timeout: number): Promise<Handshake> {
+    await this.start();
+    const result = await this.request('initialize', { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities, clientInfo }, { timeout });
+    const version = result.protocolVersion;
+    if (typeof version !== 'string' || !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+      throw new Error(`the server answered initialize with protocol version ${JSON.stringify(version)}, which Gatehouse does not support`);
+    }
+    this.inner.setProtocolVersion?.(version);
+    const object = (value: unknown) => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+    this.handshake = {
+      protocolVersion: version,
+      capabilities: object(result.capabilities),
+      serverInfo: object(result.serverInfo),
+      instructions: typeof result.instructions === 'string' ? result.instructions : undefined,
     };
+    await this.inner.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    return this.handshake;
+  }
+
+  /** Sends a notification to the server. */
+  notify(method: string, params?: Record<string, unknown>): Promise<void> {
+    if (this.closed) return Promise.reject(new McpError(ErrorCode.ConnectionClosed, 'Connection closed'));
+    return this.inner.send((params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params }) as JSONRPCMessage);
   }
 
   /** Sends a request and resolves with its result, unvalidated. */
@@ -94,32 +147,28 @@ export class RpcChannel implements Transport {
     return this.pending.size;
   }
 
-  get sessionId() {
-    return this.inner.sessionId;
+  /** Starts the transport once (spawns a stdio child). */
+  start(): Promise<void> {
+    this.started ??= this.inner.start();
+    return this.started;
   }
 
-  start() {
-    return this.inner.start();
+  /** Ends the connection (a stdio child gets the stop ladder). */
+  async close(): Promise<void> {
+    await this.inner.close();
+    // Transports that do not call onclose on their own close still end the requests in flight.
+    this.inner.onclose?.();
   }
 
-  send(...args: Parameters<Transport['send']>) {
-    return this.inner.send(...args);
-  }
-
-  close() {
-    return this.inner.close();
-  }
-
-  setProtocolVersion(version: string) {
-    this.inner.setProtocolVersion?.(version);
-  }
-
-  /** Handles a message meant for one of our requests; false when it is not. */
-  private take(message: JSONRPCMessage): boolean {
-    const record = message as { id?: unknown; method?: string; params?: Record<string, unknown>; result?: unknown; error?: { code?: unknown; message?: unknown; data?: unknown } };
+  /** Dispatches one message from the server. */
+  private receive(message: JSONRPCMessage): void {
+    const record = message as { id?: unknown; method?: unknown; params?: Record<string, unknown>; result?: unknown; error?: { code?: unknown; message?: unknown; data?: unknown } };
     if (record.method === undefined) {
-      if (typeof record.id !== 'number' || !this.pending.has(record.id)) return false;
-      const entry = this.settle(record.id)!;
+      if ((typeof record.id !== 'number' && typeof record.id !== 'string') || !this.pending.has(Number(record.id))) {
+        this.onerror?.(new Error(`the server answered a request Gatehouse did not send (id ${JSON.stringify(record.id)})`));
+        return;
+      }
+      const entry = this.settle(Number(record.id))!;
       if (record.error) {
         const { code, message: text, data } = record.error;
         entry.reject(new McpError(typeof code === 'number' ? code : ErrorCode.InternalError, typeof text === 'string' ? text : 'upstream error', data));
@@ -127,17 +176,42 @@ export class RpcChannel implements Transport {
         const result = record.result;
         entry.resolve(result && typeof result === 'object' && !Array.isArray(result) ? (result as Record<string, unknown>) : {});
       }
-      return true;
+      return;
     }
-    if (record.method === 'notifications/progress' && record.id === undefined) {
-      const token = record.params?.progressToken;
-      const entry = typeof token === 'number' ? this.pending.get(token) : undefined;
-      if (!entry) return false;
-      const { progressToken: _token, ...progress } = record.params!;
-      entry.onprogress?.(progress as Progress);
-      return true;
+    if (typeof record.method !== 'string') return void this.onerror?.(new Error('the server sent a message without a valid method'));
+    const params = record.params && typeof record.params === 'object' ? record.params : undefined;
+    if (record.id === undefined) {
+      if (record.method === 'notifications/progress') {
+        const token = params?.progressToken;
+        const entry = typeof token === 'number' ? this.pending.get(token) : undefined;
+        if (entry) {
+          const { progressToken: _token, ...progress } = params!;
+          entry.onprogress?.(progress as Progress);
+        }
+        return;
+      }
+      if (record.method === 'notifications/cancelled') return; // requests to the gateway are short-lived; nothing to stop
+      void Promise.resolve()
+        .then(() => this.handlers.notification({ method: record.method as string, params }))
+        .catch((error: unknown) => this.onerror?.(error instanceof Error ? error : new Error(String(error))));
+      return;
     }
-    return false;
+    const id = record.id as string | number;
+    const answer = record.method === 'ping' ? Promise.resolve({}) : this.handlers.request({ method: record.method, params });
+    answer.then(
+      (result) => this.reply({ jsonrpc: '2.0', id, result }),
+      (error: unknown) =>
+        this.reply({
+          jsonrpc: '2.0',
+          id,
+          error: toErrorObject(error),
+        }),
+    );
+  }
+
+  private reply(message: object): void {
+    if (this.closed) return;
+    this.inner.send(message as JSONRPCMessage).catch((error: unknown) => this.onerror?.(error instanceof Error ? error : new Error(String(error))));
   }
 
   /** Forgets request `id`; returns its entry if it was still waiting. */
@@ -165,4 +239,15 @@ export class RpcChannel implements Transport {
   private failAll(error: Error): void {
     for (const id of [...this.pending.keys()]) this.settle(id)?.reject(error);
   }
+}
+
+/** A handler's failure as a JSON-RPC error object: its own code when it has one (McpError, RpcError). */
+function toErrorObject(error: unknown): { code: number; message: string; data?: unknown } {
+  const { code, data } = (error ?? {}) as { code?: unknown; data?: unknown };
+  const message = (error instanceof Error ? error.message : String(error)).replace(/^MCP error -?\d+: /, '');
+  return {
+    code: typeof code === 'number' && Number.isSafeInteger(code) ? code : ErrorCode.InternalError,
+    message,
+    ...(data === undefined ? {} : { data }),
+  };
 }

@@ -1,15 +1,14 @@
-import type { z } from 'zod';
-import { MASK, maskMap, redactText } from '../../shared/redact';
+import { maskMap, redactText } from '../../shared/redact';
 import type { ServerConfig, ServerView } from '../../shared/types';
-import { DEFAULT_TOOL_TIMEOUT_MS, serverInputSchema, serverPatchSchema } from '../../shared/validation';
 import { HttpError } from '../gateway/http-error';
 import type { ServerRepository } from '../store/server-repository';
 import type { Catalog } from './catalog';
 import type { Supervisor } from './supervisor';
 
 /**
- * The configured servers: validation, persistence, and applying each change to the supervisor
- * at once (new starts, removed stops, changed restarts). Changes are applied one after another.
+ * The configured servers: persistence, and applying each change to the supervisor at once (new
+ * starts, removed stops, changed restarts). Changes are applied one after another. Configs
+ * arrive checked and complete (`server-config.ts`, loaded with the admin API, not at start-up).
  */
 export class ServerRegistry {
   private chain: Promise<void> = Promise.resolve();
@@ -48,8 +47,7 @@ export class ServerRegistry {
     return values;
   }
 
-  create(input: z.input<typeof serverInputSchema>): ServerView {
-    const config = completeConfig(input);
+  create(config: ServerConfig): ServerView {
     if (this.repository.get(config.name)) throw new HttpError(409, 'conflict', `a server named ${config.name} already exists`);
     this.repository.save(config);
     void this.sync();
@@ -62,17 +60,10 @@ export class ServerRegistry {
     void this.sync();
   }
 
-  update(name: string, patch: z.input<typeof serverPatchSchema>): ServerView {
-    const current = this.require(name);
-    const merged = completeConfig({
-      ...current,
-      ...stripUndefined(patch),
-      name,
-      env: patch.env ? unmask(patch.env, current.env) : current.env,
-      headers: patch.headers ? unmask(patch.headers, current.headers) : current.headers,
-      // Sending only a url (or only a command) switches the transport to match.
-      transport: patch.transport ?? (patch.url && !patch.command ? undefined : patch.command && !patch.url ? 'stdio' : current.transport),
-    });
+  /** Changes a server: `change` gets the stored config and returns the new, complete one. */
+  update(name: string, change: (current: ServerConfig) => ServerConfig): ServerView {
+    const merged = change(this.require(name));
+    if (merged.name !== name) throw new HttpError(400, 'bad_request', 'a server cannot be renamed; delete it and add it again');
     this.repository.save(merged);
     void this.sync();
     return this.view(merged);
@@ -124,33 +115,4 @@ export class ServerRegistry {
       stderr: stderr.slice(-20).map((line) => redactText(line, secrets)),
     };
   }
-}
-
-/** Fills defaults, infers the transport and checks the fields the transport needs. */
-export function completeConfig(input: z.input<typeof serverInputSchema>): ServerConfig {
-  const parsed = serverInputSchema.parse(stripUndefined({ ...input }));
-  const transport = parsed.transport ?? (parsed.url ? (/\/sse\/?$/.test(new URL(parsed.url).pathname) ? 'sse' : 'http') : 'stdio');
-  if (transport === 'stdio' && !parsed.command) throw new HttpError(400, 'bad_request', 'a stdio server needs a command');
-  if (transport !== 'stdio' && !parsed.url) throw new HttpError(400, 'bad_request', `a ${transport} server needs a url`);
-  return {
-    name: parsed.name,
-    transport,
-    command: transport === 'stdio' ? (parsed.command ?? null) : null,
-    args: transport === 'stdio' ? parsed.args : [],
-    env: transport === 'stdio' ? parsed.env : {},
-    cwd: transport === 'stdio' ? (parsed.cwd ?? null) : null,
-    url: transport === 'stdio' ? null : (parsed.url ?? null),
-    headers: transport === 'stdio' ? {} : parsed.headers,
-    enabled: parsed.enabled,
-    toolTimeoutMs: parsed.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS,
-  };
-}
-
-/** A value sent back masked keeps the stored secret. */
-function unmask(next: Record<string, string>, stored: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(next).map(([key, value]) => [key, value === MASK && key in stored ? stored[key] : value]));
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
 }

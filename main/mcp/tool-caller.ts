@@ -1,4 +1,4 @@
-import { ErrorCode, McpError, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, isMcpError, type Progress } from './protocol';
 import type { Surface } from '../../shared/types';
 import type { LogBus } from '../logs/log-bus';
 import { redact } from '../../shared/redact';
@@ -107,7 +107,7 @@ function notApproved(text: string): ToolResult {
 /** Turns an upstream failure into an error that tells the caller what happened. */
 function describeCallError(error: unknown, entry: ToolEntry, signal?: AbortSignal): McpError {
   if (signal?.aborted) return new McpError(ErrorCode.RequestTimeout, 'the call was cancelled');
-  if (error instanceof McpError) {
+  if (isMcpError(error)) {
     if (error.code === ErrorCode.RequestTimeout) {
       return new McpError(ErrorCode.RequestTimeout, `${entry.name} timed out; the server's toolTimeoutMs can be raised in Gatehouse`);
     }

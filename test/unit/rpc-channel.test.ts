@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, McpError, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError } from '../../main/mcp/protocol';
 import { RpcChannel } from '../../main/mcp/rpc-channel';
 import { LineReader } from '../../main/mcp/stdio-transport';
 
@@ -23,17 +24,44 @@ class WireEnd implements Transport {
   }
 }
 
-function channel() {
+function channel(answer: (request: { method: string; params?: any }) => Promise<Record<string, unknown>> = async () => ({ answered: true })) {
   const wire = new WireEnd();
-  const rpc = new RpcChannel(wire);
-  const sdkSaw: any[] = [];
-  rpc.onmessage = (message) => sdkSaw.push(message);
-  return { wire, rpc, sdkSaw };
+  const requests: any[] = [];
+  const notifications: any[] = [];
+  const errors: Error[] = [];
+  const rpc = new RpcChannel(wire, {
+    request: (request) => (requests.push(request), answer(request)),
+    notification: (notification) => void notifications.push(notification),
+  });
+  rpc.onerror = (error) => errors.push(error);
+  return { wire, rpc, requests, notifications, errors };
 }
 
-describe('RpcChannel (the gateway’s own upstream requests)', () => {
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('RpcChannel (the gateway’s MCP client for one upstream server)', () => {
+  it('does the handshake: newest version offered, the answer kept, then notifications/initialized', async () => {
+    const { wire, rpc } = channel();
+    const connected = rpc.connect({ name: 'gatehouse', version: '1.2.3' }, { sampling: {} }, 5_000);
+    await tick();
+    expect(wire.sent[0]).toMatchObject({ method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: { sampling: {} }, clientInfo: { name: 'gatehouse' } } });
+    wire.answer({ jsonrpc: '2.0', id: wire.sent[0].id, result: { protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'echo', version: '1' } } });
+    await expect(connected).resolves.toMatchObject({ protocolVersion: '2025-06-18', capabilities: { tools: {} } });
+    expect(wire.sent[1]).toEqual({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    expect(rpc.handshake?.serverInfo).toEqual({ name: 'echo', version: '1' });
+  });
+
+  it('refuses a server that answers with a protocol version Gatehouse does not speak', async () => {
+    const { wire, rpc } = channel();
+    const connected = rpc.connect({ name: 'gatehouse', version: '1' }, {}, 5_000);
+    await tick();
+    wire.answer({ jsonrpc: '2.0', id: wire.sent[0].id, result: { protocolVersion: '1999-01-01', capabilities: {} } });
+    await expect(connected).rejects.toThrow('protocol version "1999-01-01"');
+    expect(wire.sent).toHaveLength(1);
+  });
+
   it('matches answers by id and hands the result over as the server sent it', async () => {
-    const { wire, rpc, sdkSaw } = channel();
+    const { wire, rpc, requests, notifications } = channel();
     const first = rpc.request('tools/call', { name: 'a', arguments: {} });
     const second = rpc.request('tools/call', { name: 'b', arguments: {} });
     const [a, b] = wire.sent;
@@ -42,7 +70,8 @@ describe('RpcChannel (the gateway’s own upstream requests)', () => {
     wire.answer({ jsonrpc: '2.0', id: a.id, result: { content: [{ type: 'text', text: 'A' }] } });
     await expect(first).resolves.toEqual({ content: [{ type: 'text', text: 'A' }] });
     await expect(second).resolves.toEqual({ content: [{ type: 'text', text: 'B' }], extra: 1 });
-    expect(sdkSaw).toEqual([]);
+    expect(requests).toEqual([]);
+    expect(notifications).toEqual([]);
     expect(rpc.inFlight).toBe(0);
   });
 
@@ -57,24 +86,39 @@ describe('RpcChannel (the gateway’s own upstream requests)', () => {
     expect(error.data).toEqual({ hint: 1 });
   });
 
-  it('passes what is not its own to the SDK: server requests, notifications, other ids (responses a microtask late)', async () => {
-    const { wire, rpc, sdkSaw } = channel();
-    void rpc.request('tools/list', undefined).catch(() => undefined);
-    wire.answer({ jsonrpc: '2.0', id: 0, result: { protocolVersion: '2025-06-18' } });
-    wire.answer({ jsonrpc: '2.0', id: 7, method: 'sampling/createMessage', params: {} });
-    wire.answer({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
-    wire.answer({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 'sdk-token', progress: 1 } });
-    expect(sdkSaw.map((message) => message.method ?? `response ${message.id}`)).toEqual([
-      'sampling/createMessage',
-      'notifications/tools/list_changed',
-      'notifications/progress',
+  it('answers pings itself, gives other server requests to its handler and sends back result or error', async () => {
+    const { wire, requests } = channel(async (request) => {
+      if (request.method === 'elicitation/create') throw Object.assign(new Error('the client does not support elicitation/create'), { code: -32601 });
+      return { roots: [] };
+    });
+    wire.answer({ jsonrpc: '2.0', id: 'p1', method: 'ping' });
+    wire.answer({ jsonrpc: '2.0', id: 7, method: 'roots/list', params: {} });
+    wire.answer({ jsonrpc: '2.0', id: 8, method: 'elicitation/create', params: { message: 'name?' } });
+    await tick();
+    expect(requests.map((request) => request.method)).toEqual(['roots/list', 'elicitation/create']);
+    expect(wire.sent).toEqual([
+      { jsonrpc: '2.0', id: 'p1', result: {} },
+      { jsonrpc: '2.0', id: 7, result: { roots: [] } },
+      { jsonrpc: '2.0', id: 8, error: { code: -32601, message: 'the client does not support elicitation/create' } },
     ]);
-    await Promise.resolve();
-    expect(sdkSaw.at(-1)).toMatchObject({ id: 0 });
+  });
+
+  it('gives notifications to its handler, drops progress for no request of its own, and reports stray answers', async () => {
+    const { wire, notifications, errors } = channel();
+    wire.answer({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    wire.answer({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'hi' } });
+    wire.answer({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 999, progress: 1 } });
+    wire.answer({ jsonrpc: '2.0', id: 424242, result: {} });
+    await tick();
+    expect(notifications).toEqual([
+      { method: 'notifications/tools/list_changed', params: undefined },
+      { method: 'notifications/message', params: { level: 'info', data: 'hi' } },
+    ]);
+    expect(errors.map((error) => error.message)).toEqual(['the server answered a request Gatehouse did not send (id 424242)']);
   });
 
   it('sends a progress token only when asked, and routes that progress to the caller before the result', async () => {
-    const { wire, rpc, sdkSaw } = channel();
+    const { wire, rpc, notifications } = channel();
     const seen: any[] = [];
     const call = rpc.request('tools/call', { name: 'slow', _meta: { traceId: 't' } }, { onprogress: (progress) => seen.push(progress) });
     const sent = wire.sent[0];
@@ -83,7 +127,7 @@ describe('RpcChannel (the gateway’s own upstream requests)', () => {
     wire.answer({ jsonrpc: '2.0', id: sent.id, result: { content: [] } });
     await call;
     expect(seen).toEqual([{ progress: 1, total: 2 }]);
-    expect(sdkSaw).toEqual([]);
+    expect(notifications).toEqual([]);
     void rpc.request('tools/call', { name: 'plain' });
     expect(wire.sent[1].params).toEqual({ name: 'plain' });
   });
