@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { VERSION } from './version';
 import { createLogger, type Logger } from './logger';
@@ -152,81 +151,27 @@ export class Gatehouse {
    */
   private async loadSurfaces(): Promise<NonNullable<Gatehouse['surfaces']>> {
     if (this.surfaces) return this.surfaces;
-    const [
-      { createAdminRouter },
-      { GatewayServer },
-      { McpEndpoint },
-      { addProviderRoutes },
-      { addApprovalRoutes },
-      { ProviderRegistry },
-      { ToolLoop },
-      { ResponsesService },
-      { ChatService },
-      { ProviderRepository },
-      { ResponseRepository },
-      { UsageRepository },
-    ] = await Promise.all([
-      import('../gateway/admin-api.js'),
-      import('../gateway/http-server.js'),
-      import('../gateway/mcp-endpoint.js'),
-      import('../gateway/provider-api.js'),
-      import('../gateway/approval-api.js'),
-      import('../llm/provider-registry.js'),
-      import('../llm/tool-loop.js'),
-      import('../llm/responses-service.js'),
-      import('../llm/chat-service.js'),
-      import('../store/provider-repository.js'),
-      import('../store/response-repository.js'),
-      import('../store/usage-repository.js'),
-    ]);
-    if (this.surfaces) return this.surfaces;
-    const secretValues = this.secretValues;
-    const providers = new ProviderRegistry(new ProviderRepository(this.db, this.secretBox));
-    const usage = new UsageRepository(this.db);
-    const llm = {
-      providers,
-      catalog: this.catalog,
-      loop: new ToolLoop(this.catalog, this.caller),
-      responses: new ResponseRepository(this.db),
-      usage,
-      log: createLogger('llm', secretValues),
-    };
-    const mcp = new McpEndpoint(
-      { catalog: this.catalog, caller: this.caller, version: VERSION, serverExists: (name) => this.servers.exists(name) },
-      this.options.sessionIdleMs,
-    );
-    this.keys.on('revoked', (id: string) => mcp.dropKey(id));
-    this.supervisor.on('resource-updated', (uri: string) => mcp.resourceUpdated(uri));
-    this.keys.on('changed', (id: string) => mcp.keyChanged(id));
-    const admin = createAdminRouter({
-      version: VERSION,
+    const { buildSurfaces } = await import('./surfaces.js');
+    this.surfaces ??= buildSurfaces({
+      db: this.db,
+      secretBox: this.secretBox,
+      secretStorageKind: this.secretStorageKind,
+      secretValues: this.secretValues,
       startedAt: this.startedAt,
-      secretStorage: this.secretStorageKind,
       listenUrl: () => this.url,
-      sessionCount: () => mcp.sessionCount,
-      servers: this.servers,
+      boundHost: () => this.boundHost,
+      options: this.options,
       catalog: this.catalog,
       caller: this.caller,
+      servers: this.servers,
+      supervisor: this.supervisor,
       keys: this.keys,
       toolSettings: this.toolSettings,
       logs: this.logs,
       logRepository: this.logRepository,
       settings: this.settings,
+      approvals: this.approvals,
     });
-    addProviderRoutes(admin, providers, usage);
-    addApprovalRoutes(admin, this.approvals);
-    const http = new GatewayServer(
-      {
-        keys: this.keys,
-        mcp,
-        admin,
-        uiDir: this.options.uiDir ?? join(__dirname, '..', '..', 'renderer'),
-        log: createLogger('http', secretValues),
-        v1: { responses: new ResponsesService(llm), chat: new ChatService(llm), providers },
-      },
-      () => this.boundHost,
-    );
-    this.surfaces = { mcp, providers, http };
     return this.surfaces;
   }
 

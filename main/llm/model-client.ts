@@ -1,4 +1,9 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
+
+/** The openai package, loaded on the first model call rather than at start-up (~30 ms). */
+function openai(): typeof OpenAI {
+  return (require('openai') as { default: typeof OpenAI }).default;
+}
 import { redactText } from '../../shared/redact';
 import type { ConversationItem, FunctionTool, ModelRequest, ModelTurn, Usage } from './types';
 
@@ -33,6 +38,7 @@ export function modelTimeoutMs(): number {
 
 /** Builds the SDK client of a provider (no retries: errors go back to the caller at once). */
 export function createClient(provider: ProviderEndpoint): OpenAI {
+  const OpenAI = openai();
   return new OpenAI({ baseURL: provider.baseUrl, apiKey: provider.apiKey || 'none', maxRetries: 0, timeout: modelTimeoutMs() });
 }
 
@@ -69,7 +75,7 @@ export async function withIdleTimeout<T>(provider: ProviderEndpoint, signal: Abo
   try {
     const result = await run(controller.signal, touch);
     // The SDK ends a stream quietly when its signal aborts: that is not a complete answer.
-    if (controller.signal.aborted) throw new OpenAI.APIUserAbortError();
+    if (controller.signal.aborted) throw new (openai().APIUserAbortError)();
     return result;
   } catch (error) {
     if (timedOut && !signal.aborted) throw new UpstreamError(504, `${provider.name} did not answer in time (${ms} ms)`, 'timeout', 'upstream_timeout');
@@ -84,6 +90,7 @@ export async function withIdleTimeout<T>(provider: ProviderEndpoint, signal: Abo
 export function toUpstreamError(error: unknown, provider: ProviderEndpoint): UpstreamError {
   if (error instanceof UpstreamError) return error;
   const secrets = new Set([provider.apiKey].filter(Boolean));
+  const OpenAI = openai();
   if (error instanceof OpenAI.APIError && error.status) {
     const body = error.error as { message?: string; type?: string; code?: string } | undefined;
     const message = redactText(body?.message ?? error.message, secrets);
