@@ -1,3 +1,5 @@
+// First: modules loaded after it are compiled once and then read from the cache.
+import '../app/compile-cache';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadElectron } from './electron-adapter';

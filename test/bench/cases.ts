@@ -7,6 +7,7 @@
  *   c  tools/list over 1, 5 and 10 servers, cold (first on a fresh process) and warm
  *   d  start to ready with 1, 5 and 10 stdio servers
  *   e  resident memory: idle, under load, after abandoned sessions, over many calls
+ *   f  /v1/responses overhead against the upstream called directly (in v1.ts)
  */
 import { Agent } from 'node:http';
 import { type BenchSession, SseSession } from './clients';
@@ -39,6 +40,10 @@ export interface BenchConfig {
   /** Time limits of the memory case's calls and abandoned sessions, per target (e). */
   callsMaxSeconds: number;
   abandonMaxSeconds: number;
+  /** /v1/responses overhead (f, test/bench/v1.ts): warm-up iterations, timed iterations per round, time limit. */
+  v1Warmup: number;
+  v1Iterations: number;
+  v1MaxSeconds: number;
 }
 
 export const FULL: BenchConfig = {
@@ -56,6 +61,9 @@ export const FULL: BenchConfig = {
   settleMs: 2_000,
   callsMaxSeconds: 45,
   abandonMaxSeconds: 30,
+  v1Warmup: 200,
+  v1Iterations: 600,
+  v1MaxSeconds: 60,
 };
 
 export const SMOKE: BenchConfig = {
@@ -73,6 +81,9 @@ export const SMOKE: BenchConfig = {
   settleMs: 200,
   callsMaxSeconds: 10,
   abandonMaxSeconds: 10,
+  v1Warmup: 15,
+  v1Iterations: 30,
+  v1MaxSeconds: 10,
 };
 
 const ms = (from: number, to = performance.now()) => to - from;

@@ -6,6 +6,7 @@ import type { LoadResult } from './load';
 import type { MemorySample, StartSample } from './cases';
 import { fmt, median, ratio, summarize, type Summary } from './stats';
 import type { TargetName } from './targets';
+import { V1_MODES, v1Derived, type V1Kind, type V1Mode, type V1Result } from './v1';
 
 export interface TargetInfo {
   label: string;
@@ -63,6 +64,8 @@ export interface BenchReport {
   throughput: Partial<Record<TargetName, Record<number, Outcome<ThroughputResult>>>>;
   startup: Partial<Record<TargetName, Record<number, Outcome<StartResult>>>>;
   memory: Partial<Record<TargetName, Outcome<MemorySample>>>;
+  /** f: /v1/responses overhead (Gatehouse only). */
+  v1?: Outcome<V1Result>;
   goals: Goal[];
 }
 
@@ -143,6 +146,27 @@ export function computeGoals(report: BenchReport): Goal[] {
       goal: '≤ 1.10 (flat)',
       met: growth <= 1.1,
     });
+  }
+
+  const v1 = okOf(report.v1);
+  if (v1) {
+    for (const mode of V1_MODES) {
+      const { ttfbAdded } = v1Derived(v1, mode);
+      goals.push({ case: 'f', measure: `/v1/responses TTFB added, no tools, ${mode}: Gatehouse p50 − upstream direct p50, ms`, value: ttfbAdded, goal: '≤ 1 ms', met: ttfbAdded <= 1 });
+    }
+    const mcp = v1.mcpCall.total.p50;
+    for (const mode of V1_MODES) {
+      // What one tool round adds inside Gatehouse beyond the extra model turn; a client running
+      // the loop itself would pay one /mcp tools/call for it (see V1Derived.roundAdded).
+      const { roundAdded } = v1Derived(v1, mode);
+      goals.push({
+        case: 'f',
+        measure: `tool round added, ${mode}: (one round − no tools − direct tool-call turn) p50, ms`,
+        value: roundAdded,
+        goal: `≤ ${fmt(mcp, 3)} ms (one /mcp tools/call p50)`,
+        met: roundAdded <= mcp,
+      });
+    }
   }
   return goals;
 }
@@ -242,10 +266,50 @@ export function renderTables(report: BenchReport): string {
     lines.push('');
   }
 
+  if (report.v1) lines.push(...renderV1(report.v1));
+
   if (report.goals.length) {
     lines.push('### Gatehouse goals (ratios within this run)', '', '| case | measure | value | goal | met |', '|---|---|---:|---|---|');
     for (const goal of report.goals) lines.push(`| ${goal.case} | ${goal.measure} | ${fmt(goal.value)} | ${goal.goal} | ${goal.met === null ? '—' : goal.met ? 'yes' : '**no**'} |`);
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** f: the /v1/responses table. */
+function renderV1(outcome: Outcome<V1Result>): string[] {
+  const lines = ['### f: /v1/responses overhead against the scripted upstream called directly (ms)', ''];
+  const value = okOf(outcome);
+  if (!value) return [...lines, whyNot(outcome), ''];
+  const timing = (kind: V1Kind, mode: V1Mode) => value.timings[kind][mode];
+  const row = (label: string, kind: V1Kind, mode: V1Mode, base?: V1Kind) => {
+    const mine = timing(kind, mode);
+    const ref = base ? timing(base, mode) : undefined;
+    const added = (field: 'ttfb' | 'total') => (ref ? fmt(mine[field].p50 - ref[field].p50, 3) : '');
+    return `| ${label} | ${mode} | ${fmt(mine.ttfb.p50, 3)} | ${fmt(mine.ttfb.p99, 3)} | ${fmt(mine.total.p50, 3)} | ${fmt(mine.total.p99, 3)} | ${added('ttfb')} | ${added('total')} |`;
+  };
+  lines.push('| request | mode | TTFB p50 | TTFB p99 | total p50 | total p99 | TTFB added p50 | total added p50 |', '|---|---|---:|---:|---:|---:|---:|---:|');
+  for (const mode of V1_MODES) {
+    lines.push(row('upstream direct: text turn', 'direct-text', mode));
+    lines.push(row('Gatehouse /v1/responses, no tools (added: vs text turn)', 'gatehouse-text', mode, 'direct-text'));
+    lines.push(row('Gatehouse /v1/responses, mcp tools offered, not called (added: vs no tools)', 'gatehouse-tools', mode, 'gatehouse-text'));
+    lines.push(row('upstream direct: tool-call turn', 'direct-call', mode));
+    lines.push(row('upstream direct: answer turn (after the tool output)', 'direct-answer', mode));
+    const derived = v1Derived(value, mode);
+    const round = timing('gatehouse-round', mode);
+    lines.push(`| client runs the loop: tool-call turn + /mcp tools/call + answer turn (sum of p50s) | ${mode} | | | ${fmt(derived.clientLoop, 3)} | | | |`);
+    lines.push(
+      `| Gatehouse /v1/responses, one tool round (added: vs the client's loop) | ${mode} | ${fmt(round.ttfb.p50, 3)} | ${fmt(round.ttfb.p99, 3)} | ${fmt(round.total.p50, 3)} | ${fmt(round.total.p99, 3)} | | ${fmt(round.total.p50 - derived.clientLoop, 3)} |`,
+    );
+  }
+  const mcp = value.mcpCall.total;
+  lines.push(`| Gatehouse /mcp tools/call echo1-echo (one session) | — | | | ${fmt(mcp.p50, 3)} | ${fmt(mcp.p99, 3)} | | |`);
+  lines.push(
+    '',
+    `${value.rounds} round(s) × ${value.iterations} iterations after ${value.warmup} warm-up iterations, every request once per iteration in rotating order, ${value.seconds} s${value.cut ? ` (cut short: ${value.cut})` : ''}. ` +
+      'TTFB = request sent → first byte of the response body; total = → last byte. The upstream is ScriptedLlm in the harness process (no pause between streamed pieces); Gatehouse always streams from it, even for a plain request. ' +
+      'Tool round added (goal row) = p50(one round) − p50(no tools) − p50(direct tool-call turn): what running one MCP tool inside Gatehouse costs beyond the extra model turn; a client running the loop itself would pay one /mcp tools/call for it.',
+    '',
+  );
+  return lines;
 }

@@ -3,7 +3,9 @@
  * targets interleaved within each round, after a warm-up. Prints markdown tables and writes
  * JSON (test-output/bench.json unless --json says otherwise).
  *
- *   node dist/test/bench/run.js [--rounds N] [--smoke] [--json FILE] [--only a,b,c,d,e] [--targets floor,gatehouse,...]
+ *   node dist/test/bench/run.js [--rounds N] [--smoke] [--json FILE] [--only a,b,c,d,e,f] [--targets floor,gatehouse,...]
+ *
+ * f (/v1/responses overhead, v1.ts) measures Gatehouse only: it runs when `gatehouse` is a target.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -13,11 +15,12 @@ import { FULL, SMOKE, type BenchConfig, latency, memory, startAndList, throughpu
 import { type BenchReport, computeGoals, type Outcome, renderTables, summarizeStarts } from './report';
 import { median, summarize } from './stats';
 import { ROOT, type Running, TARGET_NAMES, TARGETS, type TargetName } from './targets';
+import { v1Overhead } from './v1';
 
-const CASES = ['a', 'b', 'c', 'd', 'e'] as const;
+const CASES = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
 type CaseName = (typeof CASES)[number];
 
-const USAGE = `Usage: node dist/test/bench/run.js [--rounds N] [--smoke] [--json FILE] [--only a,b,c,d,e] [--targets ${TARGET_NAMES.join(',')}[,candidate]]`;
+const USAGE = `Usage: node dist/test/bench/run.js [--rounds N] [--smoke] [--json FILE] [--only a,b,c,d,e,f] [--targets ${TARGET_NAMES.join(',')}[,candidate]]`;
 
 function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -103,6 +106,15 @@ export async function runBench(argv: string[]): Promise<BenchReport> {
     if (only.has('c') || only.has('d')) await runStartCases(report, names, config);
     save();
     if (only.has('e')) await runMemoryCase(report, names, config, save);
+    save();
+    if (only.has('f')) {
+      if (names.includes('gatehouse')) {
+        log('f gatehouse');
+        report.v1 = await attempt('f', () => v1Overhead(config, log));
+      } else {
+        report.v1 = { skipped: 'measures Gatehouse only; add gatehouse to --targets' };
+      }
+    }
   } finally {
     for (const name of names) TARGETS[name].cleanup?.();
   }

@@ -118,7 +118,7 @@ const floor: TargetSpec = {
 
 const GATEHOUSE_ENV = { GATEHOUSE_LOGIN_SHELL: '0', GATEHOUSE_QUIET: '1' };
 
-async function startGatehouse(entry: string, dataDir: string): Promise<{ started: Started; url: string; key: string; listeningAt: number }> {
+export async function startGatehouse(entry: string, dataDir: string): Promise<{ started: Started; url: string; key: string; listeningAt: number }> {
   // GATEHOUSE_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles Gatehouse under the harness.
   const nodeArgs = (process.env.GATEHOUSE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const started = await startProcess(NODE, [...nodeArgs, entry, 'serve', '--port', '0', '--data-dir', dataDir], /Master key[^:\n]*: \S+\n/, {
@@ -130,7 +130,7 @@ async function startGatehouse(entry: string, dataDir: string): Promise<{ started
   return { started, url, key, listeningAt };
 }
 
-async function adminApi(url: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+export async function adminApi(url: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(url + path, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -204,7 +204,7 @@ const candidate = gatehouseTarget('candidate', 'Gatehouse candidate', () => {
   return entry;
 });
 
-function waitGatehouseReady(url: string, key: string, servers: number): Promise<true> {
+export function waitGatehouseReady(url: string, key: string, servers: number): Promise<true> {
   return poll(
     async () => {
       const { body } = await adminApi(url, key, 'GET', '/api/servers');
