@@ -64,13 +64,22 @@ export class ChatService {
     }
     if (!stream) {
       const completion = result as { usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number }; id?: string };
-      this.record(principal, model, completion.id ?? null, completion.usage);
       const json = JSON.stringify({ ...(result as object), model: String(body.model) });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
-      return void res.end(json);
+      res.end(json);
+      return this.recordAfter(principal, model, completion.id ?? null, completion.usage);
     }
-    this.record(principal, model, id, usage);
     stream.end('data: [DONE]\n\n');
+    this.recordAfter(principal, model, id, usage);
+  }
+
+  /** Records usage once the answer is out; a failure is logged, the client already has its answer. */
+  private recordAfter(principal: Principal, model: ResolvedModel, requestId: string | null, usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number }): void {
+    try {
+      this.record(principal, model, requestId, usage);
+    } catch (error) {
+      this.deps.log(`recording usage of ${requestId ?? 'a request'} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private async loop(
@@ -160,18 +169,19 @@ export class ChatService {
       .map((item) => ({ id: String(item.call_id), type: 'function', function: { name: String(item.name), arguments: String(item.arguments) } }));
     const finish = calls.length ? 'tool_calls' : outcome.failure ? 'length' : 'stop';
     const usage = { prompt_tokens: outcome.usage.input_tokens, completion_tokens: outcome.usage.output_tokens, total_tokens: outcome.usage.total_tokens };
-    this.record(principal, model, id, usage);
     if (stream) {
       if (calls.length) stream.push(chunk({ tool_calls: calls.map((call, index) => ({ index, ...call })) }));
       stream.push(chunk({}, finish));
       if ((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage) stream.push({ ...chunk({}), choices: [], usage });
-      return stream.end('data: [DONE]\n\n');
+      stream.end('data: [DONE]\n\n');
+    } else {
+      const message: Record<string, unknown> = { role: 'assistant', content: text || (calls.length ? null : ''), refusal: null };
+      if (calls.length) message.tool_calls = calls;
+      const json = JSON.stringify({ id, object: 'chat.completion', created, model: String(body.model), choices: [{ index: 0, message, finish_reason: finish, logprobs: null }], usage });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
+      res.end(json);
     }
-    const message: Record<string, unknown> = { role: 'assistant', content: text || (calls.length ? null : ''), refusal: null };
-    if (calls.length) message.tool_calls = calls;
-    const json = JSON.stringify({ id, object: 'chat.completion', created, model: String(body.model), choices: [{ index: 0, message, finish_reason: finish, logprobs: null }], usage });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
-    res.end(json);
+    this.recordAfter(principal, model, id, usage);
   }
 
   private record(principal: Principal, model: ResolvedModel, requestId: string | null, usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number }): void {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Usage } from './types';
 
 /** An output item, in exactly the shape OpenAI's Responses API gives it. */
@@ -9,7 +9,8 @@ export type ResponseEvent = Record<string, unknown> & { type: string; sequence_n
 
 /** A new id with OpenAI's prefix for its kind (`resp_`, `msg_`, `mcp_`, …). */
 export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(16).toString('hex')}`;
+  // randomUUID draws from a cached pool of random bytes: much cheaper than randomBytes(16) per id.
+  return `${prefix}_${randomUUID().replaceAll('-', '')}`;
 }
 
 /** Request fields echoed on the response object. */

@@ -136,14 +136,23 @@ export class ResponsesService {
       return stream.end();
     }
     const final = outcome.failure ? builder.fail(outcome.failure.message, outcome.failure.code, outcome.usage) : builder.complete(outcome.usage);
-    recordUsage(outcome.usage);
-    if (body.store !== false) {
-      this.save(builder.response.id, principal, String(body.model), final, outcome.conversation, outcome.pendingApprovals, instructions);
+    // The answer goes out first and is written to SQLite right after, in the same turn of the
+    // event loop: no request (a GET of this id, a previous_response_id) can come in between,
+    // and the client does not wait for the disk.
+    if (stream) stream.end();
+    else {
+      const json = JSON.stringify(final);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
+      res.end(json);
     }
-    if (stream) return stream.end();
-    const json = JSON.stringify(final);
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
-    res.end(json);
+    try {
+      recordUsage(outcome.usage);
+      if (body.store !== false) {
+        this.save(builder.response.id, principal, String(body.model), final, outcome.conversation, outcome.pendingApprovals, instructions);
+      }
+    } catch (error) {
+      this.deps.log(`storing response ${builder.response.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private save(

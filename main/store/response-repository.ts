@@ -16,15 +16,19 @@ export const RESPONSE_RETENTION_DAYS = 30;
 
 /** The `responses` table. */
 export class ResponseRepository {
-  constructor(private readonly db: Database.Database) {}
+  private readonly insert;
+  private readonly select;
+
+  constructor(private readonly db: Database.Database) {
+    this.insert = db.prepare(
+      `INSERT OR REPLACE INTO responses (id, key_id, model, created_at, response, conversation, pending_approvals, instructions)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.select = db.prepare('SELECT * FROM responses WHERE id = ?');
+  }
 
   save(stored: StoredResponse): void {
-    this.db
-      .prepare(
-        `INSERT OR REPLACE INTO responses (id, key_id, model, created_at, response, conversation, pending_approvals, instructions)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+    this.insert.run(
         stored.id,
         stored.keyId,
         stored.model,
@@ -37,7 +41,7 @@ export class ResponseRepository {
   }
 
   get(id: string): StoredResponse | null {
-    const row = this.db.prepare('SELECT * FROM responses WHERE id = ?').get(id) as
+    const row = this.select.get(id) as
       | { id: string; key_id: string | null; model: string; response: string; conversation: string; pending_approvals: string; instructions: string | null }
       | undefined;
     if (!row) return null;

@@ -15,15 +15,17 @@ export interface UsageRecord {
 
 /** The `token_usage` table: one row per request, summed per key on demand. */
 export class UsageRepository {
-  constructor(private readonly db: Database.Database) {}
+  private readonly insert;
+
+  constructor(private readonly db: Database.Database) {
+    this.insert = db.prepare(
+      `INSERT INTO token_usage (ts, key_id, key_name, surface, provider, model, request_id, input_tokens, output_tokens, total_tokens)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
 
   record(usage: UsageRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO token_usage (ts, key_id, key_name, surface, provider, model, request_id, input_tokens, output_tokens, total_tokens)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(new Date().toISOString(), usage.keyId, usage.keyName, usage.surface, usage.provider, usage.model, usage.requestId, usage.inputTokens, usage.outputTokens, usage.totalTokens);
+    this.insert.run(new Date().toISOString(), usage.keyId, usage.keyName, usage.surface, usage.provider, usage.model, usage.requestId, usage.inputTokens, usage.outputTokens, usage.totalTokens);
   }
 
   /** Totals per key (null key = the master key). */
