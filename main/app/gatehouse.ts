@@ -2,10 +2,10 @@ import type Database from 'better-sqlite3';
 import { VERSION } from './version';
 import { createLogger, type Logger } from './logger';
 import { loadMasterKey } from './master-key';
-import type { GatewayServer } from '../gateway/http-server';
 import { KeyService } from '../gateway/key-service';
 import { Listener } from '../gateway/listener';
 import type { McpEndpoint } from '../gateway/mcp-endpoint';
+import type { Surfaces } from './surfaces';
 import { LogBus } from '../logs/log-bus';
 import { Catalog } from '../mcp/catalog';
 import { resolveLoginPath } from '../mcp/child-env';
@@ -64,7 +64,7 @@ export class Gatehouse {
   readonly settings: SettingsRepository;
   readonly approvals: ApprovalQueue;
   private readonly listener = new Listener();
-  private surfaces: { mcp: McpEndpoint; providers: ProviderRegistry; http: GatewayServer } | null = null;
+  private surfaces: Surfaces | null = null;
   private readonly caller: ToolCaller;
   private readonly startedAt = Date.now();
   private boundHost = '127.0.0.1';
@@ -234,6 +234,7 @@ export class Gatehouse {
       await this.supervisor.stopAll();
       this.guard.close();
       this.logs.close();
+      this.surfaces?.close();
       this.keys.close();
       this.db.close();
     })();

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { WriteBehind } from './write-behind';
 
 /** Tokens used by one model request. */
 export interface UsageRecord {
@@ -17,7 +18,11 @@ export interface UsageRecord {
 export class UsageRepository {
   private readonly insert;
 
-  constructor(private readonly db: Database.Database) {
+  /** With `writer`, rows are committed in batches shortly after record() (reads flush first). */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly writer?: WriteBehind,
+  ) {
     this.insert = db.prepare(
       `INSERT INTO token_usage (ts, key_id, key_name, surface, provider, model, request_id, input_tokens, output_tokens, total_tokens)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -25,11 +30,18 @@ export class UsageRepository {
   }
 
   record(usage: UsageRecord): void {
-    this.insert.run(new Date().toISOString(), usage.keyId, usage.keyName, usage.surface, usage.provider, usage.model, usage.requestId, usage.inputTokens, usage.outputTokens, usage.totalTokens);
+    const ts = new Date().toISOString();
+    if (this.writer) this.writer.add(() => this.write(ts, usage));
+    else this.write(ts, usage);
+  }
+
+  private write(ts: string, usage: UsageRecord): void {
+    this.insert.run(ts, usage.keyId, usage.keyName, usage.surface, usage.provider, usage.model, usage.requestId, usage.inputTokens, usage.outputTokens, usage.totalTokens);
   }
 
   /** Totals per key (null key = the master key). */
   totalsByKey(): Array<{ keyId: string | null; requests: number; inputTokens: number; outputTokens: number; totalTokens: number }> {
+    this.writer?.flush();
     return this.db
       .prepare(
         `SELECT key_id AS keyId, COUNT(*) AS requests, SUM(input_tokens) AS inputTokens, SUM(output_tokens) AS outputTokens,
@@ -40,6 +52,7 @@ export class UsageRepository {
 
   /** The most recent requests, newest first. */
   recent(limit: number): Array<Record<string, unknown>> {
+    this.writer?.flush();
     return this.db.prepare('SELECT * FROM token_usage ORDER BY id DESC LIMIT ?').all(limit) as Array<Record<string, unknown>>;
   }
 }
