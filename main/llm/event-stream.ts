@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
  */
 export class HeldEventStream {
   private held: string[] | null = [];
+  private corked = false;
 
   constructor(
     private readonly res: ServerResponse,
@@ -21,7 +22,18 @@ export class HeldEventStream {
   push(event: Record<string, unknown>): void {
     const frame = this.format(event);
     if (this.held) this.held.push(frame);
-    else if (!this.res.destroyed) this.res.write(frame);
+    else if (!this.res.destroyed) {
+      // Events of one turn of the event loop (one upstream chunk) leave in one write.
+      if (!this.corked) {
+        this.corked = true;
+        this.res.cork();
+        process.nextTick(() => {
+          this.corked = false;
+          this.res.uncork();
+        });
+      }
+      this.res.write(frame);
+    }
   }
 
   open(): void {

@@ -77,34 +77,34 @@ export class ResponseBuilder {
 
   /** `response.created` and `response.in_progress`. */
   start(): void {
-    this.emit('response.created', { response: this.snapshot() });
-    this.emit('response.in_progress', { response: this.snapshot() });
+    this.emit('response.created', () => ({ response: this.response }));
+    this.emit('response.in_progress', () => ({ response: this.response }));
   }
 
   /** Adds an item (announced with `output_item.added`); returns its output index. */
   add(item: OutputItem): number {
     const index = this.response.output.length;
     this.response.output.push(item);
-    this.emit('response.output_item.added', { output_index: index, item: structuredClone(item) });
+    this.emit('response.output_item.added', () => ({ output_index: index, item }));
     return index;
   }
 
   /** Emits an item-level event such as `response.mcp_call.in_progress`. */
   itemEvent(type: string, index: number, fields: Record<string, unknown> = {}): void {
-    this.emit(type, { output_index: index, item_id: this.response.output[index].id, ...fields });
+    this.emit(type, () => ({ output_index: index, item_id: this.response.output[index].id, ...fields }));
   }
 
   /** Finishes an item (`output_item.done`) with its final fields. */
   done(index: number, fields: Record<string, unknown> = {}): void {
     Object.assign(this.response.output[index], fields);
-    this.emit('response.output_item.done', { output_index: index, item: structuredClone(this.response.output[index]) });
+    this.emit('response.output_item.done', () => ({ output_index: index, item: this.response.output[index] }));
   }
 
   /** Ends the lifecycle with `response.completed`. */
   complete(usage: Usage): Record<string, unknown> {
     this.response.status = 'completed';
     this.response.usage = fullUsage(usage);
-    this.emit('response.completed', { response: this.snapshot() });
+    this.emit('response.completed', () => ({ response: this.response }));
     return this.response;
   }
 
@@ -113,17 +113,18 @@ export class ResponseBuilder {
     this.response.status = 'failed';
     this.response.error = { code, message };
     this.response.usage = fullUsage(usage);
-    this.emit('response.failed', { response: this.snapshot() });
+    this.emit('response.failed', () => ({ response: this.response }));
     return this.response;
   }
 
-  private snapshot(): Record<string, unknown> {
-    return structuredClone(this.response);
-  }
-
-  private emit(type: string, fields: Record<string, unknown>): void {
+  /**
+   * Sends an event to the sink. Events carry the live response and items, not copies: the sink
+   * must serialise (or read) an event before it returns, as both sinks do. The fields are built
+   * only when there is a sink.
+   */
+  private emit(type: string, fields: () => Record<string, unknown>): void {
     if (!this.sink) return;
-    this.sink({ type, sequence_number: this.sequence++, ...fields });
+    this.sink({ type, sequence_number: this.sequence++, ...fields() });
   }
 }
 
