@@ -5,6 +5,7 @@ function openai(): typeof OpenAI {
   return (require('openai') as { default: typeof OpenAI }).default;
 }
 import { redactText } from '../../shared/redact';
+import { nodeFetch } from './node-fetch';
 import type { ConversationItem, FunctionTool, ModelRequest, ModelTurn, Usage } from './types';
 
 /** An upstream (provider) failure, kept in OpenAI's error shape and with the upstream status. */
@@ -39,7 +40,7 @@ export function modelTimeoutMs(): number {
 /** Builds the SDK client of a provider (no retries: errors go back to the caller at once). */
 export function createClient(provider: ProviderEndpoint): OpenAI {
   const OpenAI = openai();
-  return new OpenAI({ baseURL: provider.baseUrl, apiKey: provider.apiKey || 'none', maxRetries: 0, timeout: modelTimeoutMs() });
+  return new OpenAI({ baseURL: provider.baseUrl, apiKey: provider.apiKey || 'none', maxRetries: 0, timeout: modelTimeoutMs(), fetch: nodeFetch });
 }
 
 /** Asks the model once, streaming its text through `onText`, in the provider's own API. */
