@@ -9,10 +9,12 @@
  *   e  resident memory: idle, under load, after abandoned sessions, over many calls
  *   f  /v1/responses overhead against the upstream called directly (in v1.ts)
  */
+import { spawn } from 'node:child_process';
 import { Agent } from 'node:http';
 import { type BenchSession, SseSession } from './clients';
 import { type LoadResult, runLoad } from './load';
 import { cpuOf, memoryOf, sleep } from './processes';
+import { median } from './stats';
 import type { Running, TargetSpec } from './targets';
 
 /** How much of each case one run does. */
@@ -156,6 +158,29 @@ export async function throughput(running: Running, sessions: number, config: Ben
   } finally {
     await closeSessions(open);
   }
+}
+
+/**
+ * How long Node itself takes to start: spawn → first byte a one-line script writes, median of
+ * `count` runs. No gateway written in Node can spawn its first server sooner, so it bounds (d).
+ */
+export async function nodeStartMs(count: number): Promise<number> {
+  const samples: number[] = [];
+  for (let index = 0; index < count; index++) {
+    samples.push(
+      await new Promise<number>((resolve, reject) => {
+        const started = performance.now();
+        const child = spawn(process.execPath, ['-e', "process.stdout.write('x')"], { stdio: ['ignore', 'pipe', 'ignore'] });
+        const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error('node did not start in 10 s'))), 10_000);
+        child.stdout.once('data', () => {
+          clearTimeout(timer);
+          resolve(performance.now() - started);
+        });
+        child.once('error', reject);
+      }),
+    );
+  }
+  return median(samples);
 }
 
 export interface StartSample {

@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FULL, SMOKE, type BenchConfig, latency, memory, startAndList, throughput, warmUp, type StartSample } from './cases';
+import { FULL, SMOKE, type BenchConfig, latency, memory, nodeStartMs, startAndList, throughput, warmUp, type StartSample } from './cases';
 import { type BenchReport, computeGoals, type Outcome, renderTables, summarizeStarts } from './report';
 import { median, summarize } from './stats';
 import { ROOT, type Running, TARGET_NAMES, TARGETS, type TargetName } from './targets';
@@ -189,6 +189,8 @@ async function runCallCases(report: BenchReport, names: TargetName[], config: Be
 
 /** c and d: a fresh process per target, server count and round, interleaved. */
 async function runStartCases(report: BenchReport, names: TargetName[], config: BenchConfig): Promise<void> {
+  const nodeStart = await attempt('node start', () => nodeStartMs(config.rounds * 5));
+  if ('ok' in nodeStart) report.nodeStartMs = nodeStart.ok;
   const samples = new Map<string, StartSample[]>();
   const failures = new Map<string, string>();
   const live = names.filter((name) => !report.targets[name]!.unavailable && !TARGETS[name].referenceOnly);
