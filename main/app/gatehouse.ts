@@ -151,7 +151,7 @@ export class Gatehouse {
    */
   private async loadSurfaces(): Promise<NonNullable<Gatehouse['surfaces']>> {
     if (this.surfaces) return this.surfaces;
-    const { buildSurfaces } = await import('./surfaces.js');
+    const { buildSurfaces } = await surfacesModule();
     this.surfaces ??= buildSurfaces({
       db: this.db,
       secretBox: this.secretBox,
@@ -240,4 +240,13 @@ export class Gatehouse {
     })();
     return this.stopping;
   }
+}
+
+/**
+ * The surfaces module: `require`d when running compiled (the CommonJS loader reads inside
+ * Electron's asar archive and costs less than the ESM loader), `import()`ed when running from
+ * the TypeScript sources (the tests), where `require` cannot load `.ts`.
+ */
+function surfacesModule(): Promise<typeof import('./surfaces')> {
+  return __filename.endsWith('.js') ? Promise.resolve(require('./surfaces') as typeof import('./surfaces')) : import('./surfaces.js');
 }
