@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /** A provider as the admin API shows it (the API key is write-only). */
 export interface ProviderView {
   id: string;
@@ -22,27 +20,3 @@ export const PROVIDER_PRESETS = [
   { preset: 'ollama', name: 'ollama', baseUrl: 'http://127.0.0.1:11434/v1', api: 'chat', models: [], needsKey: false },
   { preset: 'lmstudio', name: 'lmstudio', baseUrl: 'http://127.0.0.1:1234/v1', api: 'chat', models: [], needsKey: false },
 ] as const;
-
-const baseUrl = z.string().refine((value) => {
-  try {
-    return ['http:', 'https:'].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
-}, 'must be an http(s) URL');
-
-/** Body of `POST /api/providers`; `preset` fills the rest. */
-export const providerInputSchema = z
-  .object({
-    preset: z.enum(PROVIDER_PRESETS.map((preset) => preset.preset) as [string, ...string[]]).optional(),
-    name: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'use letters, digits, _ . - (at most 40)').optional(),
-    baseUrl: baseUrl.optional(),
-    apiKey: z.string().max(4096).optional(),
-    api: z.enum(['chat', 'responses']).optional(),
-    models: z.array(z.string().min(1)).optional(),
-    aliases: z.record(z.string(), z.string()).optional(),
-  })
-  .strict();
-
-/** Body of `PATCH /api/providers/{id}`. */
-export const providerPatchSchema = providerInputSchema.omit({ preset: true }).strict();

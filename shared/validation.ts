@@ -110,13 +110,7 @@ export const importEntrySchema = z
   })
   .loose();
 
-/** Turns a zod error into one readable sentence for an API answer. */
-export function describeZodError(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      // A bad record key says only "Invalid key in record"; its own issues say why.
-      const inner = issue.code === 'invalid_key' ? issue.issues.map((sub) => sub.message).join(', ') : '';
-      return `${issue.path.length ? issue.path.join('.') : 'body'}: ${inner ? `${issue.message} (${inner})` : issue.message}`;
-    })
-    .join('; ');
-}
+/** Body of `POST /api/approvals/{id}`. */
+export const decisionSchema = z.object({ decision: z.enum(['approve', 'deny']) }).strict();
+
+export { describeZodError } from './zod-errors';

@@ -5,6 +5,7 @@ import { loadMasterKey } from './master-key';
 import { KeyService } from '../gateway/key-service';
 import { Listener } from '../gateway/listener';
 import type { McpEndpoint } from '../gateway/mcp-endpoint';
+import { lazyModule } from './lazy-module';
 import type { Surfaces } from './surfaces';
 import { LogBus } from '../logs/log-bus';
 import { Catalog } from '../mcp/catalog';
@@ -242,11 +243,8 @@ export class Gatehouse {
   }
 }
 
-/**
- * The surfaces module: `require`d when running compiled (the CommonJS loader reads inside
- * Electron's asar archive and costs less than the ESM loader), `import()`ed when running from
- * the TypeScript sources (the tests), where `require` cannot load `.ts`.
- */
-function surfacesModule(): Promise<typeof import('./surfaces')> {
-  return __filename.endsWith('.js') ? Promise.resolve(require('./surfaces') as typeof import('./surfaces')) : import('./surfaces.js');
-}
+/** The surfaces module (see lazyModule). */
+const surfacesModule = lazyModule(
+  () => require('./surfaces') as typeof import('./surfaces'),
+  () => import('./surfaces.js'),
+);

@@ -1,18 +1,8 @@
-import { applyPatch, completeConfig } from '../mcp/server-config';
 import type { ServerResponse } from 'node:http';
 import { MASK } from '../../shared/redact';
 import type { LogEntry } from '../../shared/types';
-import {
-  keyInputSchema,
-  keyPatchSchema,
-  serverInputSchema,
-  serverPatchSchema,
-  settingsPatchSchema,
-  toolPatchSchema,
-} from '../../shared/validation';
 import type { LogBus } from '../logs/log-bus';
 import type { Catalog } from '../mcp/catalog';
-import { planImport } from '../mcp/importer';
 import type { ServerRegistry } from '../mcp/server-registry';
 import type { ToolCaller } from '../mcp/tool-caller';
 import type { LogRepository } from '../store/log-repository';
@@ -20,6 +10,7 @@ import type { SettingsRepository } from '../store/settings-repository';
 import type { ToolSettingRepository } from '../store/tool-setting-repository';
 import { HttpError } from './http-error';
 import type { KeyService } from './key-service';
+import { lazyModule } from '../app/lazy-module';
 import { readJson } from './request-body';
 import { Router, type RouteContext } from './router';
 
@@ -41,13 +32,21 @@ export interface AdminDeps {
   settings: SettingsRepository;
 }
 
+/** The schemas and input helpers, loaded with the first request that writes. */
+export const adminInput = lazyModule(
+  () => require('./admin-input') as typeof import('./admin-input'),
+  () => import('./admin-input.js'),
+);
+type AdminInput = Awaited<ReturnType<typeof adminInput>>;
+
 /** SSE comment sent to keep idle log streams open through proxies. */
 const SSE_KEEPALIVE_MS = 15_000;
 
 /** Builds the `/api/*` routes (CONTRACT.md). Every route here needs the master key. */
 export function createAdminRouter(deps: AdminDeps): Router {
   const router = new Router();
-  const body = async <T>(ctx: RouteContext, schema: { parse(value: unknown): T }) => schema.parse(await readJson(ctx.req));
+  /** The request's JSON body, checked by the schema `pick` chooses. */
+  const body = async <T>(ctx: RouteContext, pick: (input: AdminInput) => { parse(value: unknown): T }) => pick(await adminInput()).parse(await readJson(ctx.req));
 
   router.add('GET', '/api/status', () => {
     const servers = deps.servers.list();
@@ -75,19 +74,22 @@ export function createAdminRouter(deps: AdminDeps): Router {
 
   router.add('GET', '/api/servers', () => deps.servers.list());
   router.add('POST', '/api/servers', async (ctx) => {
-    const view = deps.servers.create(completeConfig(await body(ctx, serverInputSchema)));
+    const { completeConfig } = await adminInput();
+    const view = deps.servers.create(completeConfig(await body(ctx, (input) => input.serverInputSchema)));
     ctx.res.statusCode = 201;
     return view;
   });
   router.add('GET', '/api/servers/:name', (ctx) => deps.servers.get(ctx.params.name));
   router.add('PATCH', '/api/servers/:name', async (ctx) => {
-    const patch = await body(ctx, serverPatchSchema);
+    const { applyPatch } = await adminInput();
+    const patch = await body(ctx, (input) => input.serverPatchSchema);
     return deps.servers.update(ctx.params.name, (current) => applyPatch(current, patch));
   });
   router.add('DELETE', '/api/servers/:name', (ctx) => (deps.servers.delete(ctx.params.name), { deleted: ctx.params.name }));
   router.add('POST', '/api/servers/:name/restart', (ctx) => deps.servers.restart(ctx.params.name));
 
   router.add('POST', '/api/import', async (ctx) => {
+    const { planImport } = await adminInput();
     const plan = planImport(await readJson(ctx.req), new Set(deps.servers.list().map((server) => server.name)));
     const dryRun = ctx.url.searchParams.get('dryRun') === 'true' || ctx.url.searchParams.get('dryRun') === '1';
     if (!dryRun && plan.add.length) deps.servers.createMany(plan.add);
@@ -101,7 +103,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
 
   router.add('GET', '/api/tools', () => deps.catalog.allTools());
   router.add('PATCH', '/api/tools/:name', async (ctx) => {
-    const patch = await body(ctx, toolPatchSchema);
+    const patch = await body(ctx, (input) => input.toolPatchSchema);
     const entry = requireTool(deps, ctx.params.name);
     deps.toolSettings.save({
       server: entry.server,
@@ -128,7 +130,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
 
   router.add('GET', '/api/keys', () => deps.keys.list());
   router.add('POST', '/api/keys', async (ctx) => {
-    const input = await body(ctx, keyInputSchema);
+    const input = await body(ctx, (input) => input.keyInputSchema);
     const { key, info } = deps.keys.create({
       name: input.name,
       servers: input.servers ?? null,
@@ -140,7 +142,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
     return { ...info, key };
   });
   router.add('PATCH', '/api/keys/:id', async (ctx) => {
-    const patch = await body(ctx, keyPatchSchema);
+    const patch = await body(ctx, (input) => input.keyPatchSchema);
     const current = deps.keys.get(ctx.params.id);
     if (!current) throw new HttpError(404, 'not_found', `no key with id ${ctx.params.id}`);
     const next = { ...current };
@@ -175,7 +177,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
   router.add('GET', '/api/logs/stream', (ctx) => streamLogs(ctx.res, deps.logs));
 
   router.add('GET', '/api/settings', () => deps.settings.get());
-  router.add('PATCH', '/api/settings', async (ctx) => deps.settings.update(await body(ctx, settingsPatchSchema)));
+  router.add('PATCH', '/api/settings', async (ctx) => deps.settings.update(await body(ctx, (input) => input.settingsPatchSchema)));
   return router;
 }
 

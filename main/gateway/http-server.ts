@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
-import { describeZodError } from '../../shared/validation';
+import { describeZodError, isZodError } from '../../shared/zod-errors';
 import type { Principal } from '../../shared/types';
 import { HttpError } from './http-error';
 import { extractKey, type KeyService } from './key-service';
@@ -109,7 +108,7 @@ export class GatewayServer {
 /** Any thrown value as an HttpError; never a stack trace in the answer. */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
-  if (error instanceof z.ZodError) return new HttpError(400, 'bad_request', describeZodError(error));
+  if (isZodError(error)) return new HttpError(400, 'bad_request', describeZodError(error));
   // decodeURIComponent on a client's malformed `%` escape: the client's mistake.
   if (error instanceof URIError) return new HttpError(400, 'bad_request', 'the path is not valid URL encoding');
   return new HttpError(500, 'internal_error', 'internal error; see the Gatehouse log');

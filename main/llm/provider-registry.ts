@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type OpenAI from 'openai';
-import type { z } from 'zod';
-import { PROVIDER_PRESETS, type ProviderView, providerInputSchema, providerPatchSchema } from '../../shared/providers';
+import type { ProviderInput, ProviderPatch } from '../../shared/provider-schemas';
+import { PROVIDER_PRESETS, type ProviderView } from '../../shared/providers';
 import { HttpError } from '../gateway/http-error';
 import type { ProviderRecord, ProviderRepository } from '../store/provider-repository';
 import { createClient, toUpstreamError, type ProviderEndpoint } from './model-client';
@@ -34,8 +34,8 @@ export class ProviderRegistry {
     return view(this.require(id));
   }
 
-  create(input: z.input<typeof providerInputSchema>): ProviderView {
-    const parsed = providerInputSchema.parse(input);
+  /** Adds a provider from checked input (provider-schemas.ts). */
+  create(parsed: ProviderInput): ProviderView {
     const preset = PROVIDER_PRESETS.find((candidate) => candidate.preset === parsed.preset);
     const name = parsed.name ?? preset?.name;
     const baseUrl = parsed.baseUrl ?? preset?.baseUrl;
@@ -56,9 +56,9 @@ export class ProviderRegistry {
     return view(record);
   }
 
-  update(id: string, patch: z.input<typeof providerPatchSchema>): ProviderView {
+  /** Changes a provider with a checked patch (provider-schemas.ts). */
+  update(id: string, parsed: ProviderPatch): ProviderView {
     const current = this.require(id);
-    const parsed = providerPatchSchema.parse(patch);
     if (parsed.name && parsed.name !== current.name && this.providers.some((provider) => provider.name === parsed.name)) {
       throw new HttpError(409, 'conflict', `a provider named ${parsed.name} already exists`);
     }

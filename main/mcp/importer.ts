@@ -1,7 +1,7 @@
 import { normalizeServerName, isValidServerName } from '../../shared/naming';
 import type { ServerConfig } from '../../shared/types';
-import { z } from 'zod';
-import { importEntrySchema, describeZodError } from '../../shared/validation';
+import { importEntrySchema } from '../../shared/validation';
+import { describeZodError, isZodError } from '../../shared/zod-errors';
 import { HttpError } from '../gateway/http-error';
 import { completeConfig } from './server-config';
 
@@ -69,7 +69,7 @@ export function planImport(document: unknown, existing: ReadonlySet<string>): Im
       plan.add.push(config);
       taken.add(name);
     } catch (error) {
-      const reason = error instanceof z.ZodError ? describeZodError(error) : error instanceof Error ? error.message : String(error);
+      const reason = isZodError(error) ? describeZodError(error) : error instanceof Error ? error.message : String(error);
       plan.skipped.push({ name: rawName, reason });
     }
   }
