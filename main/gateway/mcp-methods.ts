@@ -1,4 +1,5 @@
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, isMcpError } from '../mcp/protocol';
+import type { CancelSignal } from '../mcp/cancel';
 import type { Catalog } from '../mcp/catalog';
 import type { DownstreamPeer } from '../mcp/connection';
 import type { ToolCaller } from '../mcp/tool-caller';
@@ -9,7 +10,7 @@ import type { Exchange, McpSession } from './mcp-session';
 export interface MethodContext {
   session: McpSession;
   exchange: Exchange;
-  signal: AbortSignal;
+  signal: CancelSignal;
   catalog: Catalog;
   caller: ToolCaller;
   version: string;

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Principal } from '../../shared/types';
 import type { Scope } from '../mcp/catalog';
+import { CallCancel, type CancelSignal } from '../mcp/cancel';
 import { RPC, RpcError, type RpcId, type RpcMessage } from './json-rpc';
 
 /** How long a request to the client (sampling, elicitation, roots) may wait for its answer. */
@@ -15,8 +16,8 @@ export const CLIENT_REQUEST_TIMEOUT_MS = 5 * 60_000;
 export class Exchange {
   private streaming = false;
   private done = false;
-  /** The requests of this POST still running (one controller each; no extra one for the POST). */
-  private readonly running = new Set<AbortController>();
+  /** The requests of this POST still running (one cancellation each; none for the POST itself). */
+  private readonly running = new Set<CallCancel>();
 
   constructor(
     private readonly res: ServerResponse,
@@ -30,16 +31,16 @@ export class Exchange {
     });
   }
 
-  /** A controller for one request of this exchange, aborted if the client goes away first. */
-  begin(): AbortController {
-    const controller = new AbortController();
+  /** A cancellation for one request of this exchange, aborted if the client goes away first. */
+  begin(): CallCancel {
+    const controller = new CallCancel();
     if (this.res.destroyed && !this.done) controller.abort(new Error('the client went away'));
     this.running.add(controller);
     return controller;
   }
 
   /** The request of `controller` has its answer. */
-  end(controller: AbortController): void {
+  end(controller: CallCancel): void {
     this.running.delete(controller);
   }
 
@@ -119,7 +120,7 @@ export class McpSession {
   }
 
   /** Records a running request so `notifications/cancelled` can abort it. */
-  track(id: RpcId, controller: AbortController): void {
+  track(id: RpcId, controller: CallCancel): void {
     (this.inflight ??= new Map()).set(id, controller);
   }
 
@@ -141,7 +142,7 @@ export class McpSession {
   }
 
   /** Sends a request to the client over `exchange` and waits for its answer. */
-  request(exchange: Exchange, method: string, params: unknown, signal: AbortSignal): Promise<Record<string, unknown>> {
+  request(exchange: Exchange, method: string, params: unknown, signal: CancelSignal): Promise<Record<string, unknown>> {
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       const settle = () => {

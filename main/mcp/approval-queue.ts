@@ -1,3 +1,4 @@
+import type { CancelSignal } from './cancel';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { PendingCall } from '../../shared/types';
@@ -22,7 +23,7 @@ export class ApprovalQueue extends EventEmitter {
   }
 
   /** Waits for a decision on one call; cancelled when `signal` aborts. */
-  wait(call: Omit<PendingCall, 'id' | 'createdAt' | 'expiresAt'>, signal?: AbortSignal): Promise<ApprovalOutcome> {
+  wait(call: Omit<PendingCall, 'id' | 'createdAt' | 'expiresAt'>, signal?: CancelSignal): Promise<ApprovalOutcome> {
     const id = randomUUID();
     const now = Date.now();
     const entry: PendingCall = { ...call, id, createdAt: new Date(now).toISOString(), expiresAt: new Date(now + this.timeoutMs).toISOString() };

@@ -1,5 +1,6 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { CancelSignal } from './cancel';
 import { ErrorCode, LATEST_PROTOCOL_VERSION, McpError, type Progress, SUPPORTED_PROTOCOL_VERSIONS } from './protocol';
 
 /** How long a request may take when its caller gives no timeout (the SDK's default too). */
@@ -31,7 +32,7 @@ export interface Handshake {
 
 export interface ChannelRequestOptions {
   timeout?: number;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   onprogress?: (progress: Progress) => void;
 }
 
@@ -40,7 +41,7 @@ interface Pending {
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
   onprogress?: (progress: Progress) => void;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   onAbort?: () => void;
 }
 

@@ -3,6 +3,7 @@ import type { Surface } from '../../shared/types';
 import type { LogBus } from '../logs/log-bus';
 import { redact } from '../../shared/redact';
 import type { ApprovalQueue } from './approval-queue';
+import type { CancelSignal } from './cancel';
 import type { Catalog, ToolEntry } from './catalog';
 import type { DownstreamPeer } from './connection';
 
@@ -12,7 +13,7 @@ export interface CallContext {
   /** Name of the key used (never the key). */
   keyName: string | null;
   /** Aborted when the caller cancels or goes away; the upstream call is then cancelled. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Called with upstream progress, already mapped to the caller's own token by the caller. */
   onprogress?: (progress: Progress) => void;
   /** Where upstream sampling/elicitation/logging during the call goes. */
@@ -105,7 +106,7 @@ function notApproved(text: string): ToolResult {
 }
 
 /** Turns an upstream failure into an error that tells the caller what happened. */
-function describeCallError(error: unknown, entry: ToolEntry, signal?: AbortSignal): McpError {
+function describeCallError(error: unknown, entry: ToolEntry, signal?: CancelSignal): McpError {
   if (signal?.aborted) return new McpError(ErrorCode.RequestTimeout, 'the call was cancelled');
   if (isMcpError(error)) {
     if (error.code === ErrorCode.RequestTimeout) {
