@@ -226,7 +226,16 @@ export interface MemorySample {
   idle: { rss: number; treeRss: number };
   /** Highest RSS seen while the calls ran. */
   underLoad: { rss: number; treeRss: number };
-  calls: { checkpoint: number; total: number; atCheckpoint: { rss: number; treeRss: number }; atEnd: { rss: number; treeRss: number }; rps: number; errors: number };
+  calls: {
+    checkpoint: number;
+    total: number;
+    atCheckpoint: { rss: number; treeRss: number };
+    /** Halfway through the calls: growth after it is growth past the runtime's warm-up. */
+    atHalf?: { rss: number; treeRss: number };
+    atEnd: { rss: number; treeRss: number };
+    rps: number;
+    errors: number;
+  };
   /** `count` sessions were opened of `asked` (fewer when the time limit ran out). */
   abandoned: { asked: number; count: number; seconds: number; before: { rss: number; treeRss: number }; after: { rss: number; treeRss: number }; bytesPerSession: number };
 }
@@ -247,20 +256,29 @@ export async function memory(spec: TargetSpec, config: BenchConfig): Promise<Mem
     };
     const sessions = await openSessions(running, 8);
     let first: LoadResult;
+    let middle: LoadResult;
     let rest: LoadResult;
     let atCheckpoint: { rss: number; treeRss: number };
+    let atHalf: { rss: number; treeRss: number };
+    const half = Math.max(config.callsCheckpoint, Math.floor(config.calls / 2));
     try {
       first = await runLoad(running, sessions, { amount: config.callsCheckpoint, maxSeconds: config.callsMaxSeconds, onSample: sample });
       await sleep(config.settleMs);
       atCheckpoint = memoryOf(pid);
-      rest = await runLoad(running, sessions, { amount: config.calls - config.callsCheckpoint, maxSeconds: config.callsMaxSeconds, onSample: sample });
+      middle =
+        half > config.callsCheckpoint
+          ? await runLoad(running, sessions, { amount: half - config.callsCheckpoint, maxSeconds: config.callsMaxSeconds, onSample: sample })
+          : { ...first, ok: 0, errors: 0, seconds: 0 };
+      await sleep(config.settleMs);
+      atHalf = memoryOf(pid);
+      rest = await runLoad(running, sessions, { amount: config.calls - half, maxSeconds: config.callsMaxSeconds, onSample: sample });
     } finally {
       await closeSessions(sessions);
     }
     await sleep(config.settleMs);
     const atEnd = memoryOf(pid);
-    const errors = first.errors + rest.errors;
-    if (errors > (config.calls * 0.01)) throw new Error(`${errors} of ${config.calls} calls failed: ${first.firstError ?? rest.firstError}`);
+    const errors = first.errors + middle.errors + rest.errors;
+    if (errors > (config.calls * 0.01)) throw new Error(`${errors} of ${config.calls} calls failed: ${first.firstError ?? middle.firstError ?? rest.firstError}`);
 
     const asked = Math.min(config.abandoned, spec.abandonCap ?? Infinity);
     const before = memoryOf(pid);
@@ -274,10 +292,11 @@ export async function memory(spec: TargetSpec, config: BenchConfig): Promise<Mem
       underLoad,
       calls: {
         checkpoint: config.callsCheckpoint,
-        total: first.ok + rest.ok,
+        total: first.ok + middle.ok + rest.ok,
         atCheckpoint,
+        atHalf,
         atEnd,
-        rps: (first.ok + rest.ok) / (first.seconds + rest.seconds),
+        rps: (first.ok + middle.ok + rest.ok) / (first.seconds + middle.seconds + rest.seconds),
         errors,
       },
       abandoned: { asked, count, seconds, before, after, bytesPerSession: (after.treeRss - before.treeRss) / Math.max(1, count) },

@@ -165,6 +165,18 @@ export function computeGoals(report: BenchReport): Goal[] {
       goal: '≤ 1.10 (flat)',
       met: growth <= 1.1,
     });
+    if (mem.calls.atHalf) {
+      // The first calls include the runtime's warm-up (V8 sizes its young generation to the
+      // load); growth over the second half is what a leak would show.
+      const half = Math.floor(mem.calls.total / 2);
+      goals.push({
+        case: 'e',
+        measure: `reference: RSS after ${mem.calls.total} calls / after ${half} (growth past warm-up)`,
+        value: ratio(mem.calls.atEnd.rss, mem.calls.atHalf.rss),
+        goal: 'reference',
+        met: null,
+      });
+    }
   }
 
   const v1 = okOf(report.v1);
