@@ -64,8 +64,12 @@ export async function serve(options: { dataDir: string; port?: number; host?: st
     url = await gatehouse.start();
   } catch (error) {
     const err = error as NodeJS.ErrnoException;
-    const hint = err.code === 'EADDRINUSE' ? ' is in use; is Gatehouse already running? Pick another with --port' : `: ${err.message}`;
-    process.stderr.write(`could not listen on port ${options.port ?? 4000}${hint}\n`);
+    if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') {
+      const hint = err.code === 'EADDRINUSE' ? ' is in use; is Gatehouse already running? Pick another with --port' : `: ${err.message}`;
+      process.stderr.write(`could not listen on port ${options.port ?? 4000}${hint}\n`);
+    } else {
+      process.stderr.write(`Gatehouse could not start: ${err.message}\n`);
+    }
     await gatehouse.stop();
     return 1;
   }

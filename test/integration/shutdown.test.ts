@@ -166,3 +166,41 @@ describe('gatehouse serve shutdown', () => {
     expect((await again.exited).code).toBe(0);
   });
 });
+
+describe('gatehouse serve start-up', () => {
+  it('a port in use: it says so, exits 1 and spawns no server; on a free port the stored servers start', async () => {
+    const dir = tempDir('gatehouse-port-');
+    const dataDir = join(dir, 'data');
+    const marker = join(dir, 'fx.log');
+    const first = await startCli(dataDir);
+    expect((await first.api('POST', '/api/servers', { name: 'fx', command: process.execPath, args: [TEST_SERVER, '--marker', marker] })).status).toBe(201);
+    await waitFor(async () => (await first.api('GET', '/api/servers/fx')).body.status === 'ready' || undefined, 20_000, 'fx ready');
+    first.child.kill('SIGTERM');
+    expect((await first.exited).code).toBe(0);
+    rmSync(marker, { force: true });
+
+    // Something else holds the port.
+    const { createServer } = await import('node:net');
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => holder.close());
+    const port = (holder.address() as { port: number }).port;
+    const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_LOGIN_SHELL: '0' };
+    const second = spawn(process.execPath, [join(ROOT, 'bin/gatehouse.js'), 'serve', '--port', String(port), '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanup.push(() => second.exitCode === null && second.kill('SIGKILL'));
+    let stderr = '';
+    second.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    second.stdout!.resume();
+    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain(`${port} is in use`);
+    // The port is checked before any server is spawned: the fixture never started.
+    expect(events(marker)).toEqual([]);
+
+    const third = await startCli(dataDir);
+    await waitFor(async () => (await third.api('GET', '/api/servers/fx')).body.status === 'ready' || undefined, 20_000, 'fx ready after restart');
+    expect(startedPid(marker)).toBeGreaterThan(0);
+    third.child.kill('SIGTERM');
+    expect((await third.exited).code).toBe(0);
+  });
+});
