@@ -37,8 +37,21 @@ describe('benchmark harness (smoke)', () => {
     expect([memory.idle.rss, memory.underLoad.rss, memory.calls.atCheckpoint.rss, memory.calls.atEnd.rss].every(finite)).toBe(true);
     expect(Number.isFinite(memory.abandoned.bytesPerSession)).toBe(true);
     expect(memory.calls.errors).toBe(0);
+    // b. CPU per call of the gateway process and of the load generator, from /proc.
+    const cpu = report.throughput.gatehouse[8].ok.rounds[0].cpu;
+    expect([cpu.targetUsPerCall, cpu.treeUsPerCall, cpu.harnessUsPerCall].every(finite)).toBe(true);
+    expect(cpu.treeUsPerCall).toBeGreaterThanOrEqual(cpu.targetUsPerCall);
+    // d. Node's own start, the bound of start → ready.
+    expect(finite(report.nodeStartMs)).toBe(true);
+    // f. /v1/responses against the scripted upstream, plain and streamed, and one /mcp call.
+    const v1 = report.v1.ok;
+    for (const [name, modes] of Object.entries(v1.timings) as Array<[string, Record<string, { ttfb: { p50: number }; total: { p50: number } }>]>) {
+      for (const [mode, timing] of Object.entries(modes)) expect(finite(timing.ttfb.p50) && finite(timing.total.p50), `${name} ${mode}`).toBe(true);
+    }
+    expect(Object.keys(v1.timings).length).toBeGreaterThanOrEqual(5);
+    expect(finite(v1.mcpCall.total.p50)).toBe(true);
     // The goals are computed and the tables printed.
-    expect(report.goals.map((goal: { case: string }) => goal.case)).toEqual(expect.arrayContaining(['c', 'd', 'e']));
+    expect(report.goals.map((goal: { case: string }) => goal.case)).toEqual(expect.arrayContaining(['c', 'd', 'e', 'f']));
     expect(stdout).toContain('| Gatehouse /mcp |');
   }, 90_000);
 });
