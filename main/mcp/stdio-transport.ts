@@ -148,10 +148,12 @@ export class ChildStdioTransport implements Transport {
       try {
         message = JSON.parse(line);
       } catch {
-        this.onerror?.(new Error(`the server wrote a line to stdout that is not JSON: ${line.slice(0, 200)}`));
-        continue;
+        message = undefined;
       }
       if (!message || typeof message !== 'object' || Array.isArray(message) || (message as { jsonrpc?: unknown }).jsonrpc !== '2.0') {
+        // A server that logs to stdout breaks its own protocol stream: show the line with its
+        // stderr, where the user looks when a server misbehaves.
+        this.pushStderr(`[stdout, not JSON-RPC; servers must log to stderr] ${line.slice(0, 300)}\n`);
         this.onerror?.(new Error(`the server wrote a line to stdout that is not a JSON-RPC message: ${line.slice(0, 200)}`));
         continue;
       }

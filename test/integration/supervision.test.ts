@@ -133,6 +133,19 @@ describe('supervision', () => {
     expect(view.stderr[0]).toMatch(/^noise \d+$/);
   });
 
+  it('shows a log line a server wrote to stdout with its stderr lines, and keeps serving it', async () => {
+    const created = await gw.api('POST', '/api/servers', { name: 'chatty', command: process.execPath, args: [TEST_SERVER, '--stdout-noise'] });
+    expect(created.status).toBe(201);
+    const ready = await waitFor(async () => {
+      const view = (await gw.api('GET', '/api/servers/chatty')).body;
+      return view.status === 'ready' ? view : undefined;
+    }, 20_000, 'chatty ready');
+    expect(ready.stderr.join('\n')).toContain('[stdout, not JSON-RPC; servers must log to stderr] Server starting on stdio...');
+    const called = await gw.api('POST', '/api/tools/chatty-echo/call', { arguments: { text: 'still works' } });
+    expect(called.body.content[0].text).toBe('still works');
+    await gw.api('DELETE', '/api/servers/chatty');
+  });
+
   it('times a slow call out quickly and cancels it upstream', async () => {
     const marker = newMarker();
     await gw.addServer(fixture('timeouts', marker, { toolTimeoutMs: 300 }));
