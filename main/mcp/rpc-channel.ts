@@ -105,12 +105,6 @@ export class RpcChannel {
     return this.handshake;
   }
 
-  /** Sends a notification to the server. */
-  notify(method: string, params?: Record<string, unknown>): Promise<void> {
-    if (this.closed) return Promise.reject(new McpError(ErrorCode.ConnectionClosed, 'Connection closed'));
-    return this.inner.send((params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params }) as JSONRPCMessage);
-  }
-
   /** Sends a request and resolves with its result, unvalidated. */
   request(method: string, params: Record<string, unknown> | undefined, options: ChannelRequestOptions = {}): Promise<Record<string, unknown>> {
     const { signal, onprogress } = options;
