@@ -101,10 +101,12 @@ export class ChildStdioTransport implements Transport {
   }
 
   /**
-   * Writes a message to the child. The first message of a turn of the event loop goes out at
-   * once; the ones that follow in the same turn (a burst of concurrent calls) are joined into one
-   * write at the end of the turn: one system call and one wake-up of the child for the burst.
-   * Resolves once written, or once the pipe has drained when it was full.
+   * Writes a message to the child at the end of this turn of the event loop, joined with the
+   * others of the turn: one system call and one wake-up of the child for a burst of concurrent
+   * calls. (Writing the first at once woke the child in the middle of the burst; measured side by
+   * side, joining them all cost no latency at one session and saved 7 µs of gateway CPU and
+   * 7 µs of the child's per call at 8 sessions.) Resolves once written, or once the pipe has
+   * drained when it was full.
    */
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child?.stdin;
@@ -113,7 +115,6 @@ export class ChildStdioTransport implements Transport {
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
-      return stdin.write(line) ? Promise.resolve() : new Promise((resolve) => stdin.once('drain', resolve));
     }
     return new Promise((resolve, reject) => {
       this.outbox.push(line);
