@@ -36,10 +36,20 @@ export function isSecretKey(key: string): boolean {
 export function redactText(text: string, known: ReadonlySet<string> = new Set()): string {
   let out = text;
   if (known.size) {
-    const secrets = [...known].filter((secret) => secret.length >= 4).sort((a, b) => b.length - a.length);
-    for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    for (const secret of longestFirst(known)) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
   return out.replace(SECRET_TEXT, (_match, bearer: string | undefined) => (bearer ? bearer + REDACTED : REDACTED));
+}
+
+/** The known secrets worth matching, longest first; sorted once per set, not once per string. */
+const sortedSecrets = new WeakMap<ReadonlySet<string>, string[]>();
+function longestFirst(known: ReadonlySet<string>): string[] {
+  let sorted = sortedSecrets.get(known);
+  if (!sorted) {
+    sorted = [...known].filter((secret) => secret.length >= 4).sort((a, b) => b.length - a.length);
+    sortedSecrets.set(known, sorted);
+  }
+  return sorted;
 }
 
 /**
@@ -47,10 +57,17 @@ export function redactText(text: string, known: ReadonlySet<string> = new Set())
  * as `{ truncated: true, size, preview }` so the log stays bounded.
  */
 export function cut(value: unknown, maxChars: number): unknown {
-  if (value === undefined) return null;
+  return cutWithJson(value, maxChars).value;
+}
+
+/** cut(), with the JSON of what it returns (serialised once, for whoever stores it). */
+export function cutWithJson(value: unknown, maxChars: number): { value: unknown; json: string } {
+  if (value === undefined) return { value: null, json: 'null' };
   const text = JSON.stringify(value);
-  if (text === undefined || text.length <= maxChars) return value;
-  return { truncated: true, size: text.length, preview: text.slice(0, maxChars) };
+  if (text === undefined) return { value: null, json: 'null' };
+  if (text.length <= maxChars) return { value, json: text };
+  const truncated = { truncated: true, size: text.length, preview: text.slice(0, maxChars) };
+  return { value: truncated, json: JSON.stringify(truncated) };
 }
 
 /** Masks a secret for display: never the value, only that one is set. */

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { LogEntry } from '../../shared/types';
-import { cut, redact } from '../../shared/redact';
+import { cutWithJson, redact } from '../../shared/redact';
 import type { LogRepository, NewLogEntry } from '../store/log-repository';
 
 /** Longest JSON kept for arguments or result of one call. */
@@ -51,11 +51,11 @@ export class LogBus {
     this.pending = [];
     try {
       const known = this.secrets();
-      const batch = pending.map((entry) => ({
-        ...entry,
-        arguments: cut(redact(entry.arguments, known), LOG_PAYLOAD_MAX_CHARS),
-        result: cut(redact(entry.result, known), LOG_PAYLOAD_MAX_CHARS),
-      }));
+      const batch = pending.map((entry) => {
+        const args = cutWithJson(redact(entry.arguments, known), LOG_PAYLOAD_MAX_CHARS);
+        const result = cutWithJson(redact(entry.result, known), LOG_PAYLOAD_MAX_CHARS);
+        return { entry: { ...entry, arguments: args.value, result: result.value }, argumentsJson: args.json, resultJson: result.json };
+      });
       for (const entry of this.repository.insertMany(batch)) this.events.emit('entry', entry);
     } catch (error) {
       this.onError(error);

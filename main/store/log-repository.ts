@@ -38,18 +38,21 @@ export class LogRepository {
     );
   }
 
-  /** Writes a batch in one transaction and returns the entries with their ids. */
-  insertMany(entries: NewLogEntry[]): LogEntry[] {
+  /**
+   * Writes a batch in one transaction and returns the entries with their ids. Arguments and
+   * result come serialised as well (the log bus has the JSON already: it measured it to cut it).
+   */
+  insertMany(rows: Array<{ entry: NewLogEntry; argumentsJson: string; resultJson: string }>): LogEntry[] {
     return this.db.transaction(() =>
-      entries.map((entry) => {
+      rows.map(({ entry, argumentsJson, resultJson }) => {
         const info = this.insertStatement.run(
           entry.ts,
           entry.surface,
           entry.key,
           entry.server,
           entry.tool,
-          JSON.stringify(entry.arguments ?? null),
-          JSON.stringify(entry.result ?? null),
+          argumentsJson,
+          resultJson,
           entry.isError ? 1 : 0,
           entry.durationMs,
         );

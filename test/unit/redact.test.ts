@@ -98,3 +98,20 @@ describe('cut and maskMap', () => {
     expect(maskMap({ A: 'secret', B: '' })).toEqual({ A: MASK, B: MASK });
   });
 });
+
+describe('cutWithJson and known secrets', () => {
+  it('gives the JSON of exactly what it returns, small or cut', async () => {
+    const { cutWithJson } = await import('../../shared/redact');
+    expect(cutWithJson({ a: 1 }, 100)).toEqual({ value: { a: 1 }, json: '{"a":1}' });
+    expect(cutWithJson(undefined, 100)).toEqual({ value: null, json: 'null' });
+    const big = cutWithJson({ text: 'x'.repeat(1000) }, 50);
+    expect(JSON.parse(big.json)).toEqual(big.value);
+    expect(big.value).toMatchObject({ truncated: true, size: JSON.stringify({ text: 'x'.repeat(1000) }).length });
+  });
+
+  it('redacts every known secret in many strings, the longest first, with one sorted list per set', () => {
+    const known = new Set(['abcd1234', 'abcd1234-longer-secret', 'xy']);
+    expect(redactText('a abcd1234-longer-secret b', known)).toBe(`a ${REDACTED} b`);
+    expect(redactText('c abcd1234 d xy', known)).toBe(`c ${REDACTED} d xy`);
+  });
+});
