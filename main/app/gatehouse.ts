@@ -51,7 +51,8 @@ export interface GatehouseOptions {
  * It is built in two steps so that servers start as early as they can: the core (store,
  * supervisor, catalog, keys, log) in the constructor, loading little; then start() takes the
  * port, spawns the servers, and only while they boot loads and builds the surfaces (`/mcp`,
- * `/api`, `/v1`, with the MCP SDK client, zod and openai), which take most of the load time.
+ * `/api`, `/v1`). zod (the admin API's schemas) and openai (model calls) load later still, on
+ * first use; the MCP SDK's client is not used at all (see mcp/rpc-channel.ts).
  */
 export class Gatehouse {
   readonly db: Database.Database;
