@@ -54,14 +54,10 @@ function longestFirst(known: ReadonlySet<string>): string[] {
 
 /**
  * Cuts a payload to at most `maxChars` of JSON. Small values come back as they are; large ones
- * as `{ truncated: true, size, preview }` so the log stays bounded.
+ * as `{ truncated: true, size, preview }` so the log stays bounded. `json` is what `value`
+ * serialises to (measured here anyway, so whoever stores it need not serialise it again).
  */
-export function cut(value: unknown, maxChars: number): unknown {
-  return cutWithJson(value, maxChars).value;
-}
-
-/** cut(), with the JSON of what it returns (serialised once, for whoever stores it). */
-export function cutWithJson(value: unknown, maxChars: number): { value: unknown; json: string } {
+export function cut(value: unknown, maxChars: number): { value: unknown; json: string } {
   if (value === undefined) return { value: null, json: 'null' };
   const text = JSON.stringify(value);
   if (text === undefined) return { value: null, json: 'null' };

@@ -52,6 +52,7 @@ export interface Core {
 
 /** How often stored responses past their retention are removed. */
 const RESPONSE_PRUNE_INTERVAL_MS = 60 * 60_000;
+const RESPONSE_FIRST_PRUNE_MS = 60_000;
 
 /** What the surfaces add to the core; `close` commits pending writes and stops their timers. */
 export interface Surfaces {
@@ -80,8 +81,9 @@ export function buildSurfaces(core: Core): Surfaces {
       log(`removing old stored responses failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
+  // The first pass a minute in, not while the servers just spawned are booting.
+  const firstPrune = setTimeout(pruneResponses, RESPONSE_FIRST_PRUNE_MS).unref();
   const pruneTimer = setInterval(pruneResponses, RESPONSE_PRUNE_INTERVAL_MS).unref();
-  setImmediate(pruneResponses).unref();
   const llm = { providers, catalog: core.catalog, loop: new ToolLoop(core.catalog, core.caller), responses, usage, log };
   const mcp = new McpEndpoint(
     { catalog: core.catalog, caller: core.caller, version: VERSION, serverExists: (name) => core.servers.exists(name) },
@@ -123,6 +125,7 @@ export function buildSurfaces(core: Core): Surfaces {
     providers,
     http,
     close() {
+      clearTimeout(firstPrune);
       clearInterval(pruneTimer);
       writer.flush();
     },

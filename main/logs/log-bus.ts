@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { LogEntry } from '../../shared/types';
-import { cutWithJson, redact } from '../../shared/redact';
+import { cut, redact } from '../../shared/redact';
 import type { LogRepository, NewLogEntry } from '../store/log-repository';
 
 /** Longest JSON kept for arguments or result of one call. */
@@ -52,8 +52,8 @@ export class LogBus {
     try {
       const known = this.secrets();
       const batch = pending.map((entry) => {
-        const args = cutWithJson(redact(entry.arguments, known), LOG_PAYLOAD_MAX_CHARS);
-        const result = cutWithJson(redact(entry.result, known), LOG_PAYLOAD_MAX_CHARS);
+        const args = cut(redact(entry.arguments, known), LOG_PAYLOAD_MAX_CHARS);
+        const result = cut(redact(entry.result, known), LOG_PAYLOAD_MAX_CHARS);
         return { entry: { ...entry, arguments: args.value, result: result.value }, argumentsJson: args.json, resultJson: result.json };
       });
       for (const entry of this.repository.insertMany(batch)) this.events.emit('entry', entry);

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Gatehouse, type GatehouseOptions } from '../../main/app/gatehouse';
+import { ScriptedLlm, addScriptedProviders } from '../fixtures/scripted-llm';
 
 /** Repository root. */
 export const ROOT = resolve(__dirname, '..', '..');
@@ -91,6 +92,21 @@ export async function startGateway(options: Partial<GatehouseOptions> = {}): Pro
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * For the /v1 tests: the scripted stand-in model, and a gateway with `everything` and the
+ * fixture server as MCP servers and the stand-in registered as its providers.
+ */
+export async function startScriptedGateway(): Promise<{ gw: TestGateway; llm: ScriptedLlm }> {
+  const llm = await new ScriptedLlm().start();
+  const gw = await startGateway();
+  await Promise.all([
+    gw.addServer({ name: 'everything', ...EVERYTHING }),
+    gw.addServer({ name: 'fixture', command: process.execPath, args: [TEST_SERVER] }),
+  ]);
+  await addScriptedProviders(gw.api, llm);
+  return { gw, llm };
 }
 
 /** Polls `check` until it returns a value other than undefined; bounded by `timeoutMs`. */

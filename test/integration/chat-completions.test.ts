@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVERYTHING, TEST_SERVER, startGateway, type TestGateway } from '../helpers/gateway';
-import { ScriptedLlm, MODELS, UPSTREAM_KEY, addScriptedProviders, offeredTools, toolOutputs } from '../fixtures/scripted-llm';
+import { startScriptedGateway, type TestGateway } from '../helpers/gateway';
+import { ScriptedLlm, MODELS, UPSTREAM_KEY, offeredTools, toolOutputs } from '../fixtures/scripted-llm';
 
 // POST /v1/chat/completions (plain proxy, and the MCP tool loop answered as a chat completion),
 // GET /v1/models and a key's model scope. The "model" is ScriptedLlm, a scripted stand-in on
@@ -12,13 +12,7 @@ describe('/v1/chat/completions and /v1/models (scripted stand-in model)', () => 
   let openai: OpenAI;
 
   beforeAll(async () => {
-    llm = await new ScriptedLlm().start();
-    gw = await startGateway();
-    await Promise.all([
-      gw.addServer({ name: 'everything', ...EVERYTHING }),
-      gw.addServer({ name: 'fixture', command: process.execPath, args: [TEST_SERVER] }),
-    ]);
-    await addScriptedProviders(gw.api, llm);
+    ({ gw, llm } = await startScriptedGateway());
     openai = new OpenAI({ apiKey: gw.masterKey, baseURL: `${gw.url}/v1`, maxRetries: 0 });
   });
   afterAll(async () => {

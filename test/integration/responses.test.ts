@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVERYTHING, TEST_SERVER, startGateway, type TestGateway } from '../helpers/gateway';
-import { ScriptedLlm, MODELS, addScriptedProviders, checkLifecycle, offeredTools, parseSse, toolOutputs } from '../fixtures/scripted-llm';
+import { startScriptedGateway, type TestGateway } from '../helpers/gateway';
+import { ScriptedLlm, MODELS, checkLifecycle, offeredTools, parseSse, toolOutputs } from '../fixtures/scripted-llm';
 
 // POST /v1/responses with MCP tools, driven by the openai SDK and by LiteLLM's documented calls.
 // The "model" is ScriptedLlm, a scripted stand-in on 127.0.0.1 (no real model can be reached
@@ -12,13 +12,7 @@ describe('/v1/responses with MCP tools (scripted stand-in model)', () => {
   let openai: OpenAI;
 
   beforeAll(async () => {
-    llm = await new ScriptedLlm().start();
-    gw = await startGateway();
-    await Promise.all([
-      gw.addServer({ name: 'everything', ...EVERYTHING }),
-      gw.addServer({ name: 'fixture', command: process.execPath, args: [TEST_SERVER] }),
-    ]);
-    await addScriptedProviders(gw.api, llm);
+    ({ gw, llm } = await startScriptedGateway());
     // As in LiteLLM's docs: base_url is the gateway's root, without /v1.
     openai = new OpenAI({ apiKey: gw.masterKey, baseURL: gw.url, maxRetries: 0 });
   });

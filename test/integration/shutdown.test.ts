@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT, TEST_SERVER, waitFor } from '../helpers/gateway';
+import { alive, markerEvents as events } from '../helpers/processes';
 
 // The real `gatehouse serve` process: no child, grandchild or half-written config survives it,
 // whether it is stopped with SIGTERM or killed with SIGKILL.
@@ -64,22 +65,7 @@ async function startCli(dataDir: string): Promise<Cli> {
   return { child, ...ready, exited, api };
 }
 
-const events = (marker: string) => (existsSync(marker) ? readFileSync(marker, 'utf8').split('\n').filter(Boolean) : []);
 const startedPid = (marker: string) => Number(events(marker).find((e) => e.startsWith('started '))?.split(' ')[1]);
-
-/** Whether a process runs (a zombie waiting to be reaped does not). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return process.platform !== 'linux';
-  }
-}
 
 /** Waits (bounded) until none of `pids` runs; then names any survivor. */
 async function allGone(pids: number[], timeoutMs: number): Promise<void> {

@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SERVER, startGateway, waitFor, type TestGateway } from '../helpers/gateway';
+import { alive, markerEvents as events } from '../helpers/processes';
 
 // Supervision of real stdio children: restart after a crash, crash loops, timeouts and
 // cancellation reaching the upstream, lifecycle through the admin API, the child's environment.
@@ -12,7 +13,6 @@ let markers = 0;
 
 /** A fresh marker file the fixture appends its events to. */
 const newMarker = () => join(tmp, `marker-${++markers}.log`);
-const events = (marker: string) => (existsSync(marker) ? readFileSync(marker, 'utf8').split('\n').filter(Boolean) : []);
 const startedPids = (marker: string) => events(marker).filter((e) => e.startsWith('started ')).map((e) => Number(e.split(' ')[1]));
 const fixture = (name: string, marker: string, extra: Record<string, unknown> = {}) => ({
   name,
@@ -21,19 +21,6 @@ const fixture = (name: string, marker: string, extra: Record<string, unknown> = 
   ...extra,
 });
 
-/** Whether a process runs (a zombie waiting to be reaped does not). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return process.platform !== 'linux';
-  }
-}
 const gone = (pid: number, what = `process ${pid} gone`) => waitFor(() => !alive(pid) || undefined, 10_000, what);
 
 /** Runs `call` and returns its error (fails if it succeeds) and how long it took. */

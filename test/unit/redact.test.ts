@@ -86,9 +86,9 @@ describe('redact', () => {
 
 describe('cut and maskMap', () => {
   it('keeps small payloads and bounds large ones', () => {
-    expect(cut({ a: 1 }, 100)).toEqual({ a: 1 });
-    expect(cut(undefined, 100)).toBeNull();
-    const big = cut({ text: 'x'.repeat(1000) }, 50) as any;
+    expect(cut({ a: 1 }, 100).value).toEqual({ a: 1 });
+    expect(cut(undefined, 100).value).toBeNull();
+    const big = cut({ text: 'x'.repeat(1000) }, 50).value as any;
     expect(big.truncated).toBe(true);
     expect(big.preview).toHaveLength(50);
     expect(big.size).toBeGreaterThan(1000);
@@ -99,12 +99,11 @@ describe('cut and maskMap', () => {
   });
 });
 
-describe('cutWithJson and known secrets', () => {
-  it('gives the JSON of exactly what it returns, small or cut', async () => {
-    const { cutWithJson } = await import('../../shared/redact');
-    expect(cutWithJson({ a: 1 }, 100)).toEqual({ value: { a: 1 }, json: '{"a":1}' });
-    expect(cutWithJson(undefined, 100)).toEqual({ value: null, json: 'null' });
-    const big = cutWithJson({ text: 'x'.repeat(1000) }, 50);
+describe('cut with its JSON, and known secrets', () => {
+  it('gives the JSON of exactly what it returns, small or cut', () => {
+    expect(cut({ a: 1 }, 100)).toEqual({ value: { a: 1 }, json: '{"a":1}' });
+    expect(cut(undefined, 100)).toEqual({ value: null, json: 'null' });
+    const big = cut({ text: 'x'.repeat(1000) }, 50);
     expect(JSON.parse(big.json)).toEqual(big.value);
     expect(big.value).toMatchObject({ truncated: true, size: JSON.stringify({ text: 'x'.repeat(1000) }).length });
   });
