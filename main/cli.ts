@@ -2,6 +2,10 @@ import { parseArgs } from 'node:util';
 import { Gatehouse } from './app/gatehouse';
 import { defaultDataDir } from './app/paths';
 import { DatabaseTooNewError } from './store/database';
+import type { ServerView } from '../shared/types';
+
+/** How long `serve` waits for the servers before saying which are still starting. */
+export const SERVERS_REPORT_AFTER_MS = 60_000;
 
 const USAGE = `Usage: gatehouse serve [--port N] [--host H] [--data-dir DIR]
 
@@ -79,8 +83,15 @@ export async function serve(options: { dataDir: string; port?: number; host?: st
     process.stdout.write(`Master key${gatehouse.masterKeyCreated ? ' (new)' : ''}: ${gatehouse.masterKey}\n`);
   }
   process.stdout.write(`Data dir: ${options.dataDir}\n`);
+  let stopping = false;
+  // One more line once the servers have started (or failed): headless, this is the progress.
+  void gatehouse.serversSettled(SERVERS_REPORT_AFTER_MS).then(
+    (servers) => stopping || process.stdout.write(describeServers(servers, url, performance.now())),
+    () => undefined,
+  );
   return new Promise((resolve) => {
     const shutdown = (signal: string) => {
+      stopping = true;
       process.stderr.write(`${signal}: stopping servers…\n`);
       gatehouse.stop().then(
         () => resolve(0),
@@ -92,6 +103,26 @@ export async function serve(options: { dataDir: string; port?: number; host?: st
     // Closing the terminal: stop cleanly too, so the log is flushed.
     process.once('SIGHUP', () => shutdown('SIGHUP'));
   });
+}
+
+/**
+ * What `serve` prints once its servers have settled: how many are ready, `msSinceStart` after
+ * the process started, and each one that is not, with its error and where to look next.
+ */
+export function describeServers(servers: ServerView[], url: string, msSinceStart: number): string {
+  if (!servers.length) return `No MCP servers yet: add one in the dashboard (${url}/ui/) or with POST /api/servers.\n`;
+  const enabled = servers.filter((server) => server.enabled);
+  const disabled = servers.length - enabled.length;
+  const disabledNote = disabled ? `; ${disabled} disabled` : '';
+  if (!enabled.length) return `Servers: none enabled${disabledNote}. Enable them in the dashboard (${url}/ui/).\n`;
+  const notReady = enabled.filter((server) => server.status !== 'ready');
+  const lines = [`Servers: ${enabled.length - notReady.length} of ${enabled.length} ready ${(msSinceStart / 1000).toFixed(2)} s after start${disabledNote}`];
+  for (const server of notReady) {
+    const error = server.error ? `: ${server.error.split('\n')[0].slice(0, 300)}` : '';
+    lines.push(`  ${server.name}: ${server.status === 'starting' ? 'still starting' : server.status}${error}`);
+  }
+  if (notReady.length) lines.push(`  Their last stderr lines are in the dashboard (${url}/ui/) and in GET /api/servers.`);
+  return `${lines.join('\n')}\n`;
 }
 
 if (require.main === module) {

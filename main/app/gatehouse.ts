@@ -22,6 +22,7 @@ import { ServerRepository } from '../store/server-repository';
 import { SettingsRepository } from '../store/settings-repository';
 import { ToolSettingRepository } from '../store/tool-setting-repository';
 import type { ProviderRegistry } from '../llm/provider-registry';
+import type { ServerView } from '../../shared/types';
 import { ApprovalQueue } from '../mcp/approval-queue';
 
 /** How Gatehouse is started (by `gatehouse serve`, the tray app or a test). */
@@ -194,6 +195,16 @@ export class Gatehouse {
     await new Promise((resolve) => setImmediate(resolve));
     this.listener.setHandler((await this.loadSurfaces()).http.listener);
     return this.url;
+  }
+
+  /**
+   * Resolves once no enabled server is `starting` any more (ready, failed or stopped), or after
+   * `timeoutMs`, with every server as it is then (secrets masked, as the admin API shows them).
+   */
+  async serversSettled(timeoutMs: number): Promise<ServerView[]> {
+    await this.servers.settled();
+    await this.supervisor.whenSettled(timeoutMs);
+    return this.servers.list();
   }
 
   /** Whether the gateway is paused (not listening, servers stopped). */

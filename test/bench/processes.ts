@@ -57,21 +57,36 @@ export function startProcess(
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
   if (!ready) return Promise.resolve(started);
+  return waitForOutput(started, ready, options.timeoutMs ?? 30_000, `${command} ${args.join(' ')}`).then(
+    () => started,
+    (error: Error) => {
+      killGroup(child, 'SIGKILL');
+      throw error;
+    },
+  );
+}
+
+/**
+ * Resolves the moment `pattern` appears in the output of `started` (checked on every chunk, so
+ * no polling delay), with the match; rejects if the process exits first or after `timeoutMs`.
+ */
+export function waitForOutput(started: Started, pattern: RegExp, timeoutMs: number, what = 'the process'): Promise<RegExpExecArray> {
+  const { child } = started;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
-      killGroup(child, 'SIGKILL');
-      reject(new Error(`${command} ${args.join(' ')} did not get ready: ${output.slice(-2000)}`));
-    }, options.timeoutMs ?? 30_000);
+      reject(new Error(`${what} did not print ${pattern} in ${timeoutMs} ms: ${started.output().slice(-2000)}`));
+    }, timeoutMs);
     const check = () => {
-      if (ready.test(output)) {
+      const match = pattern.exec(started.output());
+      if (match) {
         cleanup();
-        resolve(started);
+        resolve(match);
       }
     };
     const onExit = (code: number | null) => {
       cleanup();
-      reject(new Error(`${command} exited with ${code}: ${output.slice(-2000)}`));
+      reject(new Error(`${what} exited with ${code}: ${started.output().slice(-2000)}`));
     };
     const cleanup = () => {
       clearTimeout(timer);
@@ -82,6 +97,7 @@ export function startProcess(
     child.stdout!.on('data', check);
     child.stderr!.on('data', check);
     child.once('exit', onExit);
+    check();
   });
 }
 

@@ -13,12 +13,12 @@
  *   candidate     another build of Gatehouse, from GATEHOUSE_BENCH_CANDIDATE=path/to/bin/gatehouse.js,
  *                 measured side by side with `gatehouse` to A/B a change (only with --targets)
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { type BenchSession, HttpSession, SseSession, StdioSession } from './clients';
-import { freePort, poll, startProcess, stopProcess, type Started } from './processes';
+import { freePort, poll, startProcess, stopProcess, waitForOutput, type Started } from './processes';
 
 export const ROOT = resolve(__dirname, '..', '..', '..');
 export const ECHO_SERVER = join(__dirname, 'echo-server.js');
@@ -141,6 +141,15 @@ export async function adminApi(url: string, key: string, method: string, path: s
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
 
+/** Whether the build behind `entry` (bin/gatehouse.js) prints `Servers: N of M ready` once its servers settle. */
+function printsServersLine(entry: string): boolean {
+  try {
+    return readFileSync(join(dirname(entry), '..', 'dist', 'main', 'cli.js'), 'utf8').includes('Servers: ');
+  } catch {
+    return false;
+  }
+}
+
 function gatehouseTarget(name: 'gatehouse' | 'candidate', label: string, entry: () => string): TargetSpec {
   const dirs = new Map<number, string>();
   const spec: TargetSpec = {
@@ -170,13 +179,19 @@ function gatehouseTarget(name: 'gatehouse' | 'candidate', label: string, entry: 
     async start(servers) {
       await spec.prepare!(servers);
       const { started, url, key, listeningAt } = await startGatehouse(entry(), dirs.get(servers)!);
+      let readyAt: number;
       try {
+        // `serve` prints this line once its servers have settled: seen without polling, as the
+        // floor sees its children's handshakes. The admin API then confirms every one is ready.
+        // Builds older than that line (a candidate) are polled.
+        if (printsServersLine(entry())) await waitForOutput(started, /^Servers: \d+ of \d+ ready/m, 60_000, 'gatehouse serve');
+        else await waitGatehouseReady(url, key, servers);
+        readyAt = performance.now();
         await waitGatehouseReady(url, key, servers);
       } catch (error) {
         await stopProcess(started.child);
         throw error;
       }
-      const readyAt = performance.now();
       const headers = { authorization: `Bearer ${key}` };
       return {
         name,
