@@ -119,7 +119,9 @@ export function describeServers(servers: ServerView[], url: string, msSinceStart
   const lines = [`Servers: ${enabled.length - notReady.length} of ${enabled.length} ready ${(msSinceStart / 1000).toFixed(2)} s after start${disabledNote}`];
   for (const server of notReady) {
     const error = server.error ? `: ${server.error.split('\n')[0].slice(0, 300)}` : '';
-    lines.push(`  ${server.name}: ${server.status === 'starting' ? 'still starting' : server.status}${error}`);
+    // `starting` with an error: it failed and is waiting to retry.
+    const state = server.status !== 'starting' ? server.status : server.error ? 'failed' : 'still starting';
+    lines.push(`  ${server.name}: ${state}${error}`);
   }
   if (notReady.length) lines.push(`  Their last stderr lines are in the dashboard (${url}/ui/) and in GET /api/servers.`);
   return `${lines.join('\n')}\n`;

@@ -198,12 +198,13 @@ export class Gatehouse {
   }
 
   /**
-   * Resolves once no enabled server is `starting` any more (ready, failed or stopped), or after
-   * `timeoutMs`, with every server as it is then (secrets masked, as the admin API shows them).
+   * Resolves once every enabled server is ready or has failed at least once (a crash loop does
+   * not hold it up until it gives up), or after `timeoutMs`, with every server as it is then
+   * (secrets masked, as the admin API shows them).
    */
   async serversSettled(timeoutMs: number): Promise<ServerView[]> {
     await this.servers.settled();
-    await this.supervisor.whenSettled(timeoutMs);
+    await this.supervisor.whenSettled(timeoutMs, (server) => server.status !== 'starting' || server.failures > 0);
     return this.servers.list();
   }
 

@@ -110,11 +110,14 @@ export class Supervisor extends EventEmitter {
     await Promise.all([...this.servers.values()].map((server) => this.stop(server, 'stopped')));
   }
 
-  /** Resolves when no server is `starting` any more (or after `timeoutMs`). */
-  whenSettled(timeoutMs: number): Promise<void> {
+  /**
+   * Resolves when every server is `settled` (by default: no longer `starting`), or after
+   * `timeoutMs`.
+   */
+  whenSettled(timeoutMs: number, settled: (server: ManagedServer) => boolean = (server) => server.status !== 'starting'): Promise<void> {
     return new Promise((resolve) => {
       const check = () => {
-        if (![...this.servers.values()].some((server) => server.status === 'starting')) {
+        if ([...this.servers.values()].every(settled)) {
           this.off('change', check);
           clearTimeout(timer);
           resolve();

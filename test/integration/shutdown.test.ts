@@ -14,6 +14,8 @@ interface Cli {
   url: string;
   key: string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Everything it has printed on stdout so far. */
+  stdout(): string;
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
 }
 
@@ -62,7 +64,7 @@ async function startCli(dataDir: string): Promise<Cli> {
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : null };
   };
-  return { child, ...ready, exited, api };
+  return { child, ...ready, exited, api, stdout: () => stdout };
 }
 
 const startedPid = (marker: string) => Number(events(marker).find((e) => e.startsWith('started '))?.split(' ')[1]);
@@ -154,6 +156,34 @@ describe('gatehouse serve shutdown', () => {
 });
 
 describe('gatehouse serve start-up', () => {
+  it('says once the servers have started how many are ready, and names each that failed with its error', async () => {
+    const dataDir = join(tempDir('gatehouse-settled-'), 'data');
+    const first = await startCli(dataDir);
+    // A first run has nothing to start: it says where to add a server.
+    await waitFor(() => first.stdout().includes('No MCP servers yet') || undefined, 10_000, 'the no-servers line');
+    expect(first.stdout()).toContain(`No MCP servers yet: add one in the dashboard (${first.url}/ui/) or with POST /api/servers.`);
+    expect((await first.api('POST', '/api/servers', { name: 'fx', command: process.execPath, args: [TEST_SERVER] })).status).toBe(201);
+    expect((await first.api('POST', '/api/servers', { name: 'broken', command: process.execPath, args: [TEST_SERVER, '--fail-start'] })).status).toBe(201);
+    expect((await first.api('POST', '/api/servers', { name: 'off', command: process.execPath, args: [TEST_SERVER], enabled: false })).status).toBe(201);
+    first.child.kill('SIGTERM');
+    expect((await first.exited).code).toBe(0);
+
+    const second = await startCli(dataDir);
+    const line = await waitFor(() => /^Servers: .*$/m.exec(second.stdout())?.[0], 20_000, 'the servers line');
+    expect(line).toMatch(/^Servers: 1 of 2 ready \d+\.\d\d s after start; 1 disabled$/);
+    await waitFor(() => second.stdout().includes('in GET /api/servers') || undefined, 5_000, 'the lines after it');
+    const after = second.stdout().slice(second.stdout().indexOf(line));
+    // It says so at the first failure, not after the crash loop has given up (seconds later).
+    expect(after).toMatch(/^  broken: failed: \S.*; retrying in [\d.]+ s$/m);
+    expect(after).not.toMatch(/^  fx:/m);
+    expect(after).toContain(`Their last stderr lines are in the dashboard (${second.url}/ui/) and in GET /api/servers.`);
+    // What it printed is what the admin API says.
+    const { body } = await second.api('GET', '/api/servers/fx');
+    expect(body.status).toBe('ready');
+    second.child.kill('SIGTERM');
+    expect((await second.exited).code).toBe(0);
+  });
+
   it('a port in use: it says so, exits 1 and spawns no server; on a free port the stored servers start', async () => {
     const dir = tempDir('gatehouse-port-');
     const dataDir = join(dir, 'data');
