@@ -51,12 +51,22 @@ export class LogBus {
     this.pending = [];
     try {
       const known = this.secrets();
+      // Entries for live subscribers (an open log view) only when there are some: under load
+      // with nobody watching, a batch of copies that outlive a young-generation GC is waste.
+      const live: LogEntry[] | null = this.events.listenerCount('entry') ? [] : null;
       const batch = pending.map((entry) => {
         const args = cut(redact(entry.arguments, known), LOG_PAYLOAD_MAX_CHARS);
         const result = cut(redact(entry.result, known), LOG_PAYLOAD_MAX_CHARS);
-        return { entry: { ...entry, arguments: args.value, result: result.value }, argumentsJson: args.json, resultJson: result.json };
+        live?.push({ ...entry, id: 0, arguments: args.value, result: result.value });
+        return { entry, argumentsJson: args.json, resultJson: result.json };
       });
-      for (const entry of this.repository.insertMany(batch)) this.events.emit('entry', entry);
+      const ids = this.repository.insertMany(batch);
+      if (live) {
+        for (const [index, entry] of live.entries()) {
+          entry.id = ids[index];
+          this.events.emit('entry', entry);
+        }
+      }
     } catch (error) {
       this.onError(error);
     }

@@ -39,25 +39,26 @@ export class LogRepository {
   }
 
   /**
-   * Writes a batch in one transaction and returns the entries with their ids. Arguments and
-   * result come serialised as well (the log bus has the JSON already: it measured it to cut it).
+   * Writes a batch in one transaction and returns the new ids, in order. Arguments and result
+   * come serialised (the log bus has the JSON already: it measured it to cut it).
    */
-  insertMany(rows: Array<{ entry: NewLogEntry; argumentsJson: string; resultJson: string }>): LogEntry[] {
+  insertMany(rows: Array<{ entry: NewLogEntry; argumentsJson: string; resultJson: string }>): number[] {
     return this.db.transaction(() =>
-      rows.map(({ entry, argumentsJson, resultJson }) => {
-        const info = this.insertStatement.run(
-          entry.ts,
-          entry.surface,
-          entry.key,
-          entry.server,
-          entry.tool,
-          argumentsJson,
-          resultJson,
-          entry.isError ? 1 : 0,
-          entry.durationMs,
-        );
-        return { ...entry, id: Number(info.lastInsertRowid) };
-      }),
+      rows.map(({ entry, argumentsJson, resultJson }) =>
+        Number(
+          this.insertStatement.run(
+            entry.ts,
+            entry.surface,
+            entry.key,
+            entry.server,
+            entry.tool,
+            argumentsJson,
+            resultJson,
+            entry.isError ? 1 : 0,
+            entry.durationMs,
+          ).lastInsertRowid,
+        ),
+      ),
     )();
   }
 
