@@ -11,6 +11,8 @@
  */
 import { spawn } from 'node:child_process';
 import { Agent } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { type BenchSession, SseSession } from './clients';
 import { type LoadResult, runLoad } from './load';
 import { cpuOf, memoryOf, sleep } from './processes';
@@ -139,10 +141,19 @@ export async function latency(running: Running, config: BenchConfig): Promise<nu
   return samples;
 }
 
+/** A full GC of the harness, so garbage left by one target's load is not collected during the next one's. */
+const collectGarbage: () => void = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
 /** b. Calls per second with `sessions` concurrent sessions. */
 export async function throughput(running: Running, sessions: number, config: BenchConfig): Promise<LoadResult> {
   const open = await openSessions(running, sessions);
   try {
+    // Every target starts from a settled harness (the one before may have run at 30,000 calls/s).
+    collectGarbage();
+    await sleep(100);
     const before = running.pid ? cpuOf(running.pid) : null;
     const harnessBefore = process.cpuUsage();
     const result = await runLoad(running, open, { durationS: config.throughputSeconds });

@@ -168,7 +168,15 @@ export class SseSession implements BenchSession {
   private buffer = '';
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
+  /** Set by a load generator: replies go to it as raw `data` text instead of being parsed. */
+  onReplyData: ((data: string) => void) | null = null;
+
   private constructor(private readonly url: URL) {}
+
+  /** Where this session's POSTs go (the endpoint the stream named). */
+  get postUrl(): URL {
+    return this.endpoint!;
+  }
 
   static async open(url: string): Promise<SseSession> {
     const session = new SseSession(new URL(url));
@@ -236,6 +244,7 @@ export class SseSession implements BenchSession {
       return;
     }
     if (!data) return;
+    if (this.onReplyData) return this.onReplyData(data);
     const message = JSON.parse(data);
     if (typeof message.id === 'number') this.waiting.get(message.id)?.resolve(message);
   }

@@ -253,7 +253,11 @@ export function renderTables(report: BenchReport): string {
         `| ${label(name)} | ${lat ? fmt(lat.summary.p50, 3) : whyNot(report.latency[name])} | ${lat ? fmt(lat.summary.p99, 3) : ''} | ${lat ? fmt(ratio(lat.summary.p50, floorP50)) : ''} | ${cells.join(' | ')} | ${name === 'gatehouse' ? '1.00' : fmt(ratio(ghRps(8), mine))} | ${cpuCell(okOf(report.throughput[name]?.[8])?.rounds)} |`,
       );
     }
-    lines.push('', '† closed loop of lean clients (stdio or legacy SSE); the others are driven by autocannon, one connection per session.', '');
+    const generators = new Set(names.flatMap((name) => Object.values(report.throughput[name] ?? {}).flatMap((outcome) => okOf(outcome)?.rounds.map((round) => round.generator) ?? [])));
+    const others = generators.has('autocannon')
+      ? 'autocannon, one connection per session'
+      : 'a raw-socket generator, one keep-alive connection per session (SSE: replies read from the session stream)';
+    lines.push('', `† closed loop of lean clients (stdio${generators.has('autocannon') ? ' or legacy SSE' : ''}); the others are driven by ${others}.`, '');
   }
 
   const serverCounts = [...new Set(names.flatMap((name) => Object.keys(report.startup[name] ?? {}).map(Number)))].sort((a, b) => a - b);
