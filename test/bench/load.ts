@@ -198,7 +198,8 @@ async function rawLoad(running: Running, sessions: HttpSession[] | SseSession[],
               finish();
             }
           };
-          if (sse) sse.onReplyData = (data) => answered(200, data);
+          // Only messages with an id answer a request (a notification on the stream does not).
+          if (sse) sse.onReplyData = (data) => data.includes('"id"') && answered(200, data);
           const timer = setTimeout(finish, hardEnd - performance.now());
           socket.on('error', (error) => {
             errors++;
