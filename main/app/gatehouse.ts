@@ -198,13 +198,14 @@ export class Gatehouse {
   }
 
   /**
-   * Resolves once every enabled server is ready or has failed at least once (a crash loop does
-   * not hold it up until it gives up), or after `timeoutMs`, with every server as it is then
-   * (secrets masked, as the admin API shows them).
+   * Resolves once every enabled server is ready, or has failed and shows why (a crash loop does
+   * not hold it up until it gives up; a retry in progress, which has no error to show yet, does),
+   * or after `timeoutMs`, with every server as it is then (secrets masked, as the admin API
+   * shows them).
    */
   async serversSettled(timeoutMs: number): Promise<ServerView[]> {
     await this.servers.settled();
-    await this.supervisor.whenSettled(timeoutMs, (server) => server.status !== 'starting' || server.failures > 0);
+    await this.supervisor.whenSettled(timeoutMs, (server) => server.status !== 'starting' || server.error !== null);
     return this.servers.list();
   }
 

@@ -174,17 +174,31 @@ async function rawLoad(running: Running, sessions: HttpSession[] | SseSession[],
           const socket: Socket = connect(Number(url.port), url.hostname);
           socket.setNoDelay(true);
           let buffer: Buffer | null = null;
+          let done = false;
+          /** The id of the one request this session has out (closed loop). */
+          let waitingFor = -1;
           const send = () => {
             sent++;
-            const body = `{"jsonrpc":"2.0","id":${nextId++},"method":"tools/call","params":${params}}`;
+            waitingFor = nextId++;
+            const body = `{"jsonrpc":"2.0","id":${waitingFor},"method":"tools/call","params":${params}}`;
             socket.write(`${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
           };
           const finish = () => {
+            if (done) return;
+            done = true;
+            clearTimeout(timer);
             if (sse) sse.onReplyData = null;
             socket.destroy();
             resolve();
           };
+          const fail = (why: string) => {
+            errors++;
+            firstError ??= why;
+            finish();
+          };
           const answered = (status: number, body: string) => {
+            if (done) return;
+            waitingFor = -1;
             lastReply = performance.now();
             if (status === 200 && body.includes('"result"') && !body.includes('"isError":true')) ok++;
             else {
@@ -193,25 +207,30 @@ async function rawLoad(running: Running, sessions: HttpSession[] | SseSession[],
             }
             const more = options.amount ? sent < options.amount : lastReply < end;
             if (more && errors <= 100 && lastReply < hardEnd) send();
-            else {
-              clearTimeout(timer);
-              finish();
-            }
+            else finish();
           };
-          // Only messages with an id answer a request (a notification on the stream does not).
-          if (sse) sse.onReplyData = (data) => data.includes('"id"') && answered(200, data);
+          // Only the answer to the request out counts (not a notification or a server's request).
+          if (sse) {
+            sse.onReplyData = (data) => {
+              let message: { id?: unknown; method?: unknown };
+              try {
+                message = JSON.parse(data);
+              } catch {
+                return;
+              }
+              if (message.id === waitingFor && message.method === undefined) answered(200, data);
+            };
+          }
           const timer = setTimeout(finish, hardEnd - performance.now());
-          socket.on('error', (error) => {
-            errors++;
-            firstError ??= String(error);
-            clearTimeout(timer);
-            finish();
-          });
+          socket.on('error', (error) => fail(String(error)));
+          // A target that closes the connection (it crashed, or dropped keep-alive) ends the session now.
+          socket.on('close', () => !done && fail(waitingFor >= 0 ? 'the target closed the connection with a request out' : 'the target closed the connection'));
           socket.on('data', (chunk: Buffer) => {
             buffer = buffer ? Buffer.concat([buffer, chunk]) : chunk;
             let reply;
-            while (buffer && (reply = takeReply(buffer))) {
+            while (!done && buffer && (reply = takeReply(buffer))) {
               buffer = reply.rest.length ? reply.rest : null;
+              if (reply.status === 0) return fail(reply.body);
               if (!sse) answered(reply.status, reply.body);
               // The POST itself: accepted, or a failure that no reply on the stream will follow.
               else if (reply.status >= 300) answered(reply.status, reply.body);
@@ -243,6 +262,7 @@ function takeReply(buffer: Buffer): { status: number; body: string; rest: Buffer
     const lineEnd = buffer.indexOf('\r\n', offset);
     if (lineEnd < 0) return null;
     const size = parseInt(buffer.toString('latin1', offset, lineEnd), 16);
+    if (!Number.isFinite(size) || size < 0) return { status: 0, body: `bad chunk size line: ${buffer.toString('latin1', offset, lineEnd).slice(0, 40)}`, rest: Buffer.alloc(0) };
     if (buffer.length < lineEnd + 2 + size + 2) return null;
     if (size === 0) return { status, body: Buffer.concat(parts).toString('utf8'), rest: buffer.subarray(lineEnd + 4) };
     parts.push(buffer.subarray(lineEnd + 2, lineEnd + 2 + size));

@@ -184,8 +184,10 @@ function gatehouseTarget(name: 'gatehouse' | 'candidate', label: string, entry: 
         // `serve` prints this line once its servers have settled: seen without polling, as the
         // floor sees its children's handshakes. The admin API then confirms every one is ready.
         // Builds older than that line (a candidate) are polled.
-        if (printsServersLine(entry())) await waitForOutput(started, /^Servers: \d+ of \d+ ready/m, 60_000, 'gatehouse serve');
-        else await waitGatehouseReady(url, key, servers);
+        if (printsServersLine(entry())) {
+          const [line, ready, of] = await waitForOutput(started, /^Servers: (\d+) of (\d+) ready.*$/m, 60_000, 'gatehouse serve');
+          if (ready !== of || Number(of) !== servers) throw new Error(`Gatehouse did not start every server: ${line}\n${started.output().slice(-2000)}`);
+        } else await waitGatehouseReady(url, key, servers);
         readyAt = performance.now();
         await waitGatehouseReady(url, key, servers);
       } catch (error) {
