@@ -9,7 +9,7 @@ import { lazyModule } from './lazy-module';
 import type { Surfaces } from './surfaces';
 import { LogBus } from '../logs/log-bus';
 import { Catalog } from '../mcp/catalog';
-import { resolveLoginPath } from '../mcp/child-env';
+import { LoginPath } from '../mcp/child-env';
 import { OrphanGuard } from '../mcp/orphan-guard';
 import { ServerRegistry } from '../mcp/server-registry';
 import { Supervisor, type SupervisorOptions } from '../mcp/supervisor';
@@ -72,6 +72,7 @@ export class Gatehouse {
   private readonly startedAt = Date.now();
   private boundHost = '127.0.0.1';
   private readonly guard: OrphanGuard;
+  private readonly loginPath: LoginPath;
   private readonly log: Logger;
   private url = '';
   private stopping: Promise<void> | null = null;
@@ -101,9 +102,13 @@ export class Gatehouse {
     this.logRepository = logRepository;
     this.settings = new SettingsRepository(this.db);
     this.guard = new OrphanGuard((error) => this.log(`orphan guard unavailable: ${String(error)}`));
-    const loginPath = resolveLoginPath();
+    const loginPath = new LoginPath({
+      saved: this.settings.remembered('loginShellPath'),
+      save: (path) => this.settings.remember('loginShellPath', path),
+    });
+    this.loginPath = loginPath;
     this.supervisor = new Supervisor(
-      { guard: this.guard, loginPath: () => loginPath, version: VERSION },
+      { guard: this.guard, loginPath: (command) => loginPath.forCommand(command), version: VERSION },
       createLogger('supervisor', secretValues),
       options.supervisor,
     );
@@ -248,6 +253,7 @@ export class Gatehouse {
       await this.servers.settled();
       await this.supervisor.stopAll();
       this.guard.close();
+      this.loginPath.close();
       this.logs.close();
       this.surfaces?.close();
       this.keys.close();

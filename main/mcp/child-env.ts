@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
@@ -48,9 +49,25 @@ export function mergePaths(...lists: Array<string | undefined>): string {
  * own process group, killed on timeout (an interactive shell ignores SIGTERM, and what a profile
  * starts in the background would keep the pipe open).
  */
-export function resolveLoginPath(env: NodeJS.ProcessEnv = process.env, timeoutMs = LOGIN_SHELL_TIMEOUT_MS): Promise<string> {
-  const fallback = mergePaths(env.PATH, wellKnownBinDirs().join(delimiter));
-  if (process.platform === 'win32' || env.GATEHOUSE_LOGIN_SHELL === '0') return Promise.resolve(fallback);
+export async function resolveLoginPath(env: NodeJS.ProcessEnv = process.env, timeoutMs = LOGIN_SHELL_TIMEOUT_MS): Promise<string> {
+  const fallback = ownPath(env);
+  const shellPath = await askLoginShell(env, timeoutMs);
+  return shellPath === null ? fallback : mergePaths(shellPath, fallback);
+}
+
+/** The gateway's own PATH and the well-known folders: what a child gets without a login shell. */
+function ownPath(env: NodeJS.ProcessEnv): string {
+  return mergePaths(env.PATH, wellKnownBinDirs().join(delimiter));
+}
+
+/** Whether the login shell is asked at all (not on Windows, not with GATEHOUSE_LOGIN_SHELL=0). */
+function usesLoginShell(env: NodeJS.ProcessEnv): boolean {
+  return process.platform !== 'win32' && env.GATEHOUSE_LOGIN_SHELL !== '0';
+}
+
+/** The PATH the login shell prints, or null when it is not asked, fails or takes too long. */
+function askLoginShell(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string | null> {
+  if (!usesLoginShell(env)) return Promise.resolve(null);
   const shell = env.SHELL || '/bin/sh';
   const marker = '__GATEHOUSE_PATH__';
   // `${PATH}` in braces: `$PATH__GATEHOUSE…` would name another (unset) variable.
@@ -60,7 +77,7 @@ export function resolveLoginPath(env: NodeJS.ProcessEnv = process.env, timeoutMs
     let stdout = '';
     let settled = false;
     let child: ChildProcess | undefined;
-    const finish = (path: string) => {
+    const finish = (path: string | null) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -73,7 +90,7 @@ export function resolveLoginPath(env: NodeJS.ProcessEnv = process.env, timeoutMs
       } catch {
         // already gone
       }
-      finish(fallback);
+      finish(null);
     }, timeoutMs);
     try {
       child = spawn(shell, ['-ilc', script], {
@@ -83,18 +100,101 @@ export function resolveLoginPath(env: NodeJS.ProcessEnv = process.env, timeoutMs
         windowsHide: true,
       });
     } catch {
-      return finish(fallback);
+      return finish(null);
     }
     child.unref();
-    child.on('error', () => finish(fallback));
+    child.on('error', () => finish(null));
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
       const match = pattern.exec(stdout);
-      if (match) finish(mergePaths(match[1], fallback));
+      if (match) finish(match[1]);
     });
     // 'close', not 'exit': the last output is read by then.
-    child.on('close', () => finish(fallback));
+    child.on('close', () => finish(null));
   });
+}
+
+/** Whether `command` is found on `path` (a command given as a path needs no PATH). */
+export function foundOnPath(command: string, path: string): boolean {
+  if (command.includes('/') || command.includes('\\')) return true;
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      // not in this folder
+    }
+  }
+  return false;
+}
+
+/** How long after start a remembered login PATH is checked against the shell again. */
+export const LOGIN_PATH_RECHECK_MS = 10_000;
+
+/**
+ * The PATH for stdio children. A login shell can take a second to start (nvm, pyenv, oh-my-zsh
+ * profiles), and every server would wait for it on every start of Gatehouse. So the PATH the
+ * shell last gave is remembered (`saved`) and used at once for a command it finds, while the
+ * shell is asked again in the background, later (`recheckMs`), when the servers have booted; a
+ * changed answer is remembered and used from then on. A command the remembered PATH does not
+ * find waits for the shell, as does everything on the first start.
+ */
+export class LoginPath {
+  private readonly own: string;
+  private readonly remembered: string | null;
+  private current: string | null = null;
+  private asking: Promise<string> | null = null;
+  private recheck: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly options: {
+      saved: string | null;
+      save: (path: string) => void;
+      env?: NodeJS.ProcessEnv;
+      timeoutMs?: number;
+      recheckMs?: number;
+    },
+  ) {
+    const env = options.env ?? process.env;
+    this.own = ownPath(env);
+    if (!usesLoginShell(env)) this.current = this.own;
+    this.remembered = options.saved === null ? null : mergePaths(options.saved, this.own);
+  }
+
+  /** The PATH to start `command` with. */
+  forCommand(command: string): Promise<string> {
+    if (this.current !== null) return Promise.resolve(this.current);
+    if (this.remembered !== null && foundOnPath(command, this.remembered)) {
+      if (!this.asking && !this.recheck) {
+        this.recheck = setTimeout(() => void this.ask(), this.options.recheckMs ?? LOGIN_PATH_RECHECK_MS);
+        this.recheck.unref();
+      }
+      return Promise.resolve(this.remembered);
+    }
+    return this.ask();
+  }
+
+  /** Stops a pending re-check (on shutdown). */
+  close(): void {
+    clearTimeout(this.recheck);
+  }
+
+  private ask(): Promise<string> {
+    clearTimeout(this.recheck);
+    this.asking ??= askLoginShell(this.options.env ?? process.env, this.options.timeoutMs ?? LOGIN_SHELL_TIMEOUT_MS).then((shellPath) => {
+      if (shellPath === null) return (this.current = this.remembered ?? this.own);
+      if (shellPath !== this.options.saved) {
+        try {
+          this.options.save(shellPath);
+        } catch {
+          // remembering is an optimisation: the PATH is right for this run either way
+        }
+      }
+      return (this.current = mergePaths(shellPath, this.own));
+    });
+    return this.asking;
+  }
 }
 
 /** The environment of a child: the allowlist, the login PATH, then the server's own env. */

@@ -43,7 +43,8 @@ export interface UpstreamLists {
 /** Dependencies shared by every connection. */
 export interface ConnectionDeps {
   guard: OrphanGuard;
-  loginPath: () => Promise<string>;
+  /** The PATH to start a stdio server's command with. */
+  loginPath: (command: string) => Promise<string>;
   version: string;
 }
 
@@ -123,7 +124,7 @@ export class UpstreamConnection extends EventEmitter {
         {
           command: config.command,
           args: config.args,
-          env: childEnv(await this.deps.loginPath(), config.env),
+          env: childEnv(await this.deps.loginPath(config.command), config.env),
           cwd: config.cwd ?? undefined,
         },
         this.deps.guard,

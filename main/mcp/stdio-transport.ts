@@ -1,5 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
-import spawn from 'cross-spawn';
+import { type ChildProcess, spawn as nodeSpawn } from 'node:child_process';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { OrphanGuard } from './orphan-guard';
@@ -63,7 +62,7 @@ export class ChildStdioTransport implements Transport {
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       const useGroup = process.platform !== 'win32';
-      const child = spawn(this.options.command, this.options.args, {
+      const child = spawnCommand(this.options.command, this.options.args, {
         env: this.options.env,
         cwd: this.options.cwd,
         stdio: ['pipe', 'pipe', 'pipe'],
@@ -195,7 +194,7 @@ export class ChildStdioTransport implements Transport {
   private signalGroup(pid: number, signal: NodeJS.Signals): void {
     try {
       if (process.platform === 'win32') {
-        spawn('taskkill', ['/pid', String(pid), '/T', '/F'], { windowsHide: true, stdio: 'ignore' });
+        nodeSpawn('taskkill', ['/pid', String(pid), '/T', '/F'], { windowsHide: true, stdio: 'ignore' });
       } else {
         process.kill(-pid, signal);
       }
@@ -294,3 +293,11 @@ function delay(ms: number): Promise<void> {
 function waitFor(promise: Promise<void>, ms: number): Promise<void> {
   return Promise.race([promise, delay(ms)]);
 }
+
+/**
+ * `spawn` as a shell would resolve the command. On Windows that takes cross-spawn (PATHEXT,
+ * `.cmd` shims such as npx.cmd, shebangs); elsewhere cross-spawn is Node's own spawn, so it is
+ * not loaded there (a few ms of start-up before the first server).
+ */
+const spawnCommand: typeof nodeSpawn =
+  process.platform === 'win32' ? (require('cross-spawn') as typeof nodeSpawn) : nodeSpawn;

@@ -16,7 +16,8 @@ export class SettingsRepository {
 
   get(): Settings {
     const rows = this.db.prepare('SELECT key, value FROM settings').all() as Array<{ key: string; value: string }>;
-    const stored = Object.fromEntries(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
+    // Only the settings' own keys: the table also keeps what Gatehouse remembers between runs.
+    const stored = Object.fromEntries(rows.filter((row) => row.key in DEFAULT_SETTINGS).map((row) => [row.key, JSON.parse(row.value) as unknown]));
     return { ...DEFAULT_SETTINGS, ...(stored as Partial<Settings>) };
   }
 
@@ -29,4 +30,25 @@ export class SettingsRepository {
     })();
     return this.get();
   }
+
+  /** What Gatehouse remembered between runs under `key` (not a setting: never shown), or null. */
+  remembered(key: RememberedKey): string | null {
+    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(`remembered.${key}`) as { value: string } | undefined;
+    if (!row) return null;
+    try {
+      const value = JSON.parse(row.value) as unknown;
+      return typeof value === 'string' ? value : null;
+    } catch {
+      return null;
+    }
+  }
+
+  remember(key: RememberedKey, value: string): void {
+    this.db
+      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+      .run(`remembered.${key}`, JSON.stringify(value));
+  }
 }
+
+/** What Gatehouse remembers between runs: the login shell's PATH (see mcp/child-env.ts). */
+export type RememberedKey = 'loginShellPath';

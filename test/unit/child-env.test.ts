@@ -1,11 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { childEnv, mergePaths, resolveLoginPath } from '../../main/mcp/child-env';
+import { LoginPath, childEnv, foundOnPath, mergePaths, resolveLoginPath } from '../../main/mcp/child-env';
 
 const home = mkdtempSync(join(tmpdir(), 'gatehouse-home-'));
 const extraDir = join(home, 'extra-bin');
+mkdirSync(extraDir, { recursive: true });
 const ownPath = ['/gateway/own/bin', '/usr/bin'].join(delimiter);
 /** The environment of a gateway whose user's login shell is bash with `profile` as ~/.bash_profile. */
 function withProfile(profile: string): NodeJS.ProcessEnv {
@@ -55,6 +56,89 @@ describe.skipIf(process.platform === 'win32')('resolveLoginPath', () => {
     expect((await resolveLoginPath({ ...withProfile(''), SHELL: '/nonexistent/shell' }, 5_000)).split(delimiter)[0]).toBe('/gateway/own/bin');
     const skipped = await resolveLoginPath({ ...withProfile(`export PATH="${extraDir}:$PATH"\n`), GATEHOUSE_LOGIN_SHELL: '0' });
     expect(skipped.split(delimiter)).not.toContain(extraDir);
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('LoginPath: the login PATH remembered between runs', () => {
+  const rememberedDir = join(home, 'remembered-bin');
+  mkdirSync(rememberedDir, { recursive: true });
+  writeFileSync(join(rememberedDir, 'some-mcp-server'), '#!/bin/sh\n');
+  chmodSync(join(rememberedDir, 'some-mcp-server'), 0o755);
+  /** A profile that records each time the login shell runs it. */
+  const counter = join(home, 'shell-runs');
+  const countingProfile = (dir: string) => `echo run >> "${counter}"\nexport PATH="${dir}:$PATH"\n`;
+  const shellRuns = () => {
+    try {
+      return readFileSync(counter, 'utf8').split('\n').filter(Boolean).length;
+    } catch {
+      return 0;
+    }
+  };
+
+  it('first start: asks the shell, waits for it, and remembers what it said', async () => {
+    rmSync(counter, { force: true });
+    const saved: string[] = [];
+    const path = new LoginPath({ saved: null, save: (value) => saved.push(value), env: withProfile(countingProfile(extraDir)), timeoutMs: 5_000 });
+    const first = await path.forCommand('some-mcp-server');
+    expect(first.split(delimiter)[0]).toBe(extraDir);
+    expect(first.split(delimiter)).toContain('/gateway/own/bin');
+    expect(saved).toHaveLength(1);
+    expect(saved[0].split(delimiter)[0]).toBe(extraDir);
+    expect(await path.forCommand('other')).toBe(first);
+    expect(shellRuns()).toBe(1);
+    path.close();
+  });
+
+  it('later starts: a command found on the remembered PATH starts at once; the shell is asked again later and a new answer remembered', async () => {
+    rmSync(counter, { force: true });
+    const saved: string[] = [];
+    const path = new LoginPath({
+      saved: rememberedDir,
+      save: (value) => saved.push(value),
+      env: withProfile(countingProfile(extraDir)),
+      timeoutMs: 5_000,
+      recheckMs: 200,
+    });
+    const started = Date.now();
+    const first = await path.forCommand('some-mcp-server');
+    expect(Date.now() - started).toBeLessThan(100);
+    expect(first.split(delimiter)[0]).toBe(rememberedDir);
+    expect(shellRuns()).toBe(0);
+    // The re-check runs in the background and remembers the changed PATH for the next start.
+    for (let i = 0; i < 100 && saved.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(shellRuns()).toBe(1);
+    expect(saved[0].split(delimiter)[0]).toBe(extraDir);
+    expect((await path.forCommand('some-mcp-server')).split(delimiter)[0]).toBe(extraDir);
+    path.close();
+  });
+
+  it('a command the remembered PATH does not find waits for the shell', async () => {
+    rmSync(counter, { force: true });
+    const saved: string[] = [];
+    const path = new LoginPath({ saved: rememberedDir, save: (value) => saved.push(value), env: withProfile(countingProfile(extraDir)), timeoutMs: 5_000, recheckMs: 60_000 });
+    const got = await path.forCommand('not-installed-anywhere');
+    expect(got.split(delimiter)[0]).toBe(extraDir);
+    expect(shellRuns()).toBe(1);
+    path.close();
+  });
+
+  it('keeps the remembered PATH when the shell fails, and uses only the own PATH with GATEHOUSE_LOGIN_SHELL=0', async () => {
+    const failing = new LoginPath({ saved: rememberedDir, save: () => expect.fail('nothing to remember'), env: { ...withProfile(''), SHELL: '/nonexistent/shell' }, timeoutMs: 5_000 });
+    expect((await failing.forCommand('not-installed-anywhere')).split(delimiter)[0]).toBe(rememberedDir);
+    failing.close();
+    const off = new LoginPath({ saved: rememberedDir, save: () => expect.fail('nothing to remember'), env: { ...withProfile(''), GATEHOUSE_LOGIN_SHELL: '0' } });
+    const own = await off.forCommand('some-mcp-server');
+    expect(own.split(delimiter)[0]).toBe('/gateway/own/bin');
+    expect(own.split(delimiter)).not.toContain(rememberedDir);
+    off.close();
+  });
+
+  it('foundOnPath: looks for an executable file in each folder; a path needs no PATH', () => {
+    expect(foundOnPath('some-mcp-server', ['/nonexistent', rememberedDir].join(delimiter))).toBe(true);
+    expect(foundOnPath('some-mcp-server', ['/nonexistent', extraDir].join(delimiter))).toBe(false);
+    writeFileSync(join(extraDir, 'not-executable'), 'x');
+    expect(foundOnPath('not-executable', extraDir)).toBe(false);
+    expect(foundOnPath('./relative/server', '')).toBe(true);
   });
 });
 

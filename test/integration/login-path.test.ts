@@ -1,0 +1,64 @@
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_SERVER, startGateway } from '../helpers/gateway';
+
+/**
+ * A stdio server whose command is a bare name that only the user's login shell puts on PATH
+ * (as nvm or Homebrew would): Gatehouse asks the shell on its first start, remembers the PATH,
+ * and on the next start spawns the server at once, asking the shell again only later.
+ */
+describe.skipIf(process.platform === 'win32')('the login shell PATH, remembered between runs', () => {
+  const home = mkdtempSync(join(tmpdir(), 'gatehouse-login-home-'));
+  const binDir = join(home, 'shell-only-bin');
+  const shellRan = join(home, 'shell-ran');
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-login-data-'));
+  const saved = { HOME: process.env.HOME, SHELL: process.env.SHELL, GATEHOUSE_LOGIN_SHELL: process.env.GATEHOUSE_LOGIN_SHELL };
+
+  beforeAll(() => {
+    mkdirSync(binDir);
+    writeFileSync(join(binDir, 'gh-login-test-server'), `#!/bin/sh\nexec "${process.execPath}" "${TEST_SERVER}" "$@"\n`);
+    chmodSync(join(binDir, 'gh-login-test-server'), 0o755);
+    writeFileSync(join(home, '.bash_profile'), `echo ran >> "${shellRan}"\nexport PATH="${binDir}:$PATH"\n`);
+    process.env.HOME = home;
+    process.env.SHELL = '/bin/bash';
+    process.env.GATEHOUSE_LOGIN_SHELL = '1';
+  });
+
+  afterAll(() => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    rmSync(home, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('first start asks the shell and remembers its PATH (not shown among the settings)', async () => {
+    const gateway = await startGateway({ dataDir });
+    try {
+      await gateway.addServer({ name: 'shellonly', command: 'gh-login-test-server', args: [] });
+      expect(existsSync(shellRan)).toBe(true);
+      const settings = await gateway.api('GET', '/api/settings');
+      expect(settings.status).toBe(200);
+      expect(JSON.stringify(settings.body)).not.toContain(binDir);
+      expect(gateway.gatehouse.settings.remembered('loginShellPath')?.split(':')[0]).toBe(binDir);
+    } finally {
+      await gateway.gatehouse.stop(); // keeps the data dir for the next start
+    }
+  });
+
+  it('the next start spawns the server on the remembered PATH without waiting for the shell', async () => {
+    rmSync(shellRan, { force: true });
+    const gateway = await startGateway({ dataDir });
+    try {
+      const view = await gateway.waitForServer('shellonly', (server) => server.status !== 'starting');
+      expect(view).toMatchObject({ status: 'ready' });
+      // The shell is asked again only once the servers have booted (10 s after start).
+      expect(existsSync(shellRan)).toBe(false);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
