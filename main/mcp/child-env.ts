@@ -65,9 +65,20 @@ function usesLoginShell(env: NodeJS.ProcessEnv): boolean {
   return process.platform !== 'win32' && env.GATEHOUSE_LOGIN_SHELL !== '0';
 }
 
-/** The PATH the login shell prints, or null when it is not asked, fails or takes too long. */
-function askLoginShell(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string | null> {
-  if (!usesLoginShell(env)) return Promise.resolve(null);
+/**
+ * The PATH the shell starts from: the system's folders only, so that its answer is what the
+ * profile makes of a clean start (what a dock launch needs), not the PATH of whatever terminal,
+ * npm script or virtualenv launched Gatehouse this time. That PATH still comes after the
+ * answer (see ownPath) for this run, but is not remembered for the next.
+ */
+const SHELL_START_PATH = ['/usr/bin', '/bin', '/usr/sbin', '/sbin'].join(delimiter);
+
+/**
+ * The PATH the login shell prints, or null when it is not asked, fails, takes too long or
+ * `signal` aborts (the shell's process group is then killed).
+ */
+function askLoginShell(env: NodeJS.ProcessEnv, timeoutMs: number, signal?: AbortSignal): Promise<string | null> {
+  if (!usesLoginShell(env) || signal?.aborted) return Promise.resolve(null);
   const shell = env.SHELL || '/bin/sh';
   const marker = '__GATEHOUSE_PATH__';
   // `${PATH}` in braces: `$PATH__GATEHOUSE…` would name another (unset) variable.
@@ -81,20 +92,23 @@ function askLoginShell(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<strin
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', stop);
       child?.stdout?.destroy();
       resolve(path);
     };
-    const timer = setTimeout(() => {
+    const stop = () => {
       try {
         if (child?.pid) process.kill(-child.pid, 'SIGKILL');
       } catch {
         // already gone
       }
       finish(null);
-    }, timeoutMs);
+    };
+    const timer = setTimeout(stop, timeoutMs);
+    signal?.addEventListener('abort', stop, { once: true });
     try {
       child = spawn(shell, ['-ilc', script], {
-        env: { ...env, TERM: 'dumb' },
+        env: { ...env, TERM: 'dumb', PATH: SHELL_START_PATH },
         stdio: ['ignore', 'pipe', 'ignore'],
         detached: true,
         windowsHide: true,
@@ -135,10 +149,12 @@ export const LOGIN_PATH_RECHECK_MS = 10_000;
 /**
  * The PATH for stdio children. A login shell can take a second to start (nvm, pyenv, oh-my-zsh
  * profiles), and every server would wait for it on every start of Gatehouse. So the PATH the
- * shell last gave is remembered (`saved`) and used at once for a command it finds, while the
- * shell is asked again in the background, later (`recheckMs`), when the servers have booted; a
- * changed answer is remembered and used from then on. A command the remembered PATH does not
- * find waits for the shell, as does everything on the first start.
+ * shell last gave is remembered (`saved`) and used at once for a command found on it (on it
+ * alone: a system copy of `npx` or `node` elsewhere must not hide that the remembered folder is
+ * gone), while the shell is asked again in the background, later (`recheckMs`), when the
+ * servers have booted; a changed answer is remembered and used from then on (a server started
+ * on the old one keeps it until it restarts). A command the remembered PATH does not find waits
+ * for the shell, as does everything on the first start.
  */
 export class LoginPath {
   private readonly own: string;
@@ -146,6 +162,7 @@ export class LoginPath {
   private current: string | null = null;
   private asking: Promise<string> | null = null;
   private recheck: NodeJS.Timeout | undefined;
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly options: {
@@ -165,7 +182,7 @@ export class LoginPath {
   /** The PATH to start `command` with. */
   forCommand(command: string): Promise<string> {
     if (this.current !== null) return Promise.resolve(this.current);
-    if (this.remembered !== null && foundOnPath(command, this.remembered)) {
+    if (this.remembered !== null && this.options.saved !== null && foundOnPath(command, this.options.saved)) {
       if (!this.asking && !this.recheck) {
         this.recheck = setTimeout(() => void this.ask(), this.options.recheckMs ?? LOGIN_PATH_RECHECK_MS);
         this.recheck.unref();
@@ -175,16 +192,18 @@ export class LoginPath {
     return this.ask();
   }
 
-  /** Stops a pending re-check (on shutdown). */
+  /** On shutdown: no re-check from now on, a shell still being asked is killed, nothing saved. */
   close(): void {
     clearTimeout(this.recheck);
+    this.closing.abort();
   }
 
   private ask(): Promise<string> {
     clearTimeout(this.recheck);
-    this.asking ??= askLoginShell(this.options.env ?? process.env, this.options.timeoutMs ?? LOGIN_SHELL_TIMEOUT_MS).then((shellPath) => {
+    const env = this.options.env ?? process.env;
+    this.asking ??= askLoginShell(env, this.options.timeoutMs ?? LOGIN_SHELL_TIMEOUT_MS, this.closing.signal).then((shellPath) => {
       if (shellPath === null) return (this.current = this.remembered ?? this.own);
-      if (shellPath !== this.options.saved) {
+      if (shellPath !== this.options.saved && !this.closing.signal.aborted) {
         try {
           this.options.save(shellPath);
         } catch {

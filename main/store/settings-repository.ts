@@ -17,7 +17,7 @@ export class SettingsRepository {
   get(): Settings {
     const rows = this.db.prepare('SELECT key, value FROM settings').all() as Array<{ key: string; value: string }>;
     // Only the settings' own keys: the table also keeps what Gatehouse remembers between runs.
-    const stored = Object.fromEntries(rows.filter((row) => row.key in DEFAULT_SETTINGS).map((row) => [row.key, JSON.parse(row.value) as unknown]));
+    const stored = Object.fromEntries(rows.filter((row) => Object.prototype.hasOwnProperty.call(DEFAULT_SETTINGS, row.key)).map((row) => [row.key, JSON.parse(row.value) as unknown]));
     return { ...DEFAULT_SETTINGS, ...(stored as Partial<Settings>) };
   }
 

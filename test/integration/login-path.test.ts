@@ -43,6 +43,9 @@ describe.skipIf(process.platform === 'win32')('the login shell PATH, remembered 
       const settings = await gateway.api('GET', '/api/settings');
       expect(settings.status).toBe(200);
       expect(JSON.stringify(settings.body)).not.toContain(binDir);
+      // Not a setting: the admin API cannot write it either.
+      const patched = await gateway.api('PATCH', '/api/settings', { 'remembered.loginShellPath': '/tmp/evil' });
+      expect(patched.status).toBe(400);
       expect(gateway.gatehouse.settings.remembered('loginShellPath')?.split(':')[0]).toBe(binDir);
     } finally {
       await gateway.gatehouse.stop(); // keeps the data dir for the next start

@@ -99,9 +99,7 @@ describe.skipIf(process.platform === 'win32')('LoginPath: the login PATH remembe
       timeoutMs: 5_000,
       recheckMs: 200,
     });
-    const started = Date.now();
     const first = await path.forCommand('some-mcp-server');
-    expect(Date.now() - started).toBeLessThan(100);
     expect(first.split(delimiter)[0]).toBe(rememberedDir);
     expect(shellRuns()).toBe(0);
     // The re-check runs in the background and remembers the changed PATH for the next start.
@@ -123,14 +121,62 @@ describe.skipIf(process.platform === 'win32')('LoginPath: the login PATH remembe
   });
 
   it('keeps the remembered PATH when the shell fails, and uses only the own PATH with GATEHOUSE_LOGIN_SHELL=0', async () => {
-    const failing = new LoginPath({ saved: rememberedDir, save: () => expect.fail('nothing to remember'), env: { ...withProfile(''), SHELL: '/nonexistent/shell' }, timeoutMs: 5_000 });
+    const saved: string[] = [];
+    const failing = new LoginPath({ saved: rememberedDir, save: (value) => saved.push(value), env: { ...withProfile(''), SHELL: '/nonexistent/shell' }, timeoutMs: 5_000 });
     expect((await failing.forCommand('not-installed-anywhere')).split(delimiter)[0]).toBe(rememberedDir);
     failing.close();
-    const off = new LoginPath({ saved: rememberedDir, save: () => expect.fail('nothing to remember'), env: { ...withProfile(''), GATEHOUSE_LOGIN_SHELL: '0' } });
-    const own = await off.forCommand('some-mcp-server');
+    rmSync(counter, { force: true });
+    const off = new LoginPath({ saved: rememberedDir, save: (value) => saved.push(value), env: { ...withProfile(countingProfile(extraDir)), GATEHOUSE_LOGIN_SHELL: '0' } });
+    const own = await off.forCommand('not-installed-anywhere');
     expect(own.split(delimiter)[0]).toBe('/gateway/own/bin');
     expect(own.split(delimiter)).not.toContain(rememberedDir);
     off.close();
+    expect(shellRuns()).toBe(0);
+    expect(saved).toEqual([]);
+  });
+
+  it('a copy of the command in a system folder does not stand in for the remembered PATH', async () => {
+    rmSync(counter, { force: true });
+    // `sh` is in /bin (among the well-known folders every PATH gets) but not in the remembered folder.
+    const path = new LoginPath({ saved: rememberedDir, save: () => undefined, env: withProfile(countingProfile(extraDir)), timeoutMs: 5_000, recheckMs: 60_000 });
+    expect((await path.forCommand('sh')).split(delimiter)[0]).toBe(extraDir);
+    expect(shellRuns()).toBe(1);
+    path.close();
+  });
+
+  it("remembers the profile's PATH from a clean start, not the PATH Gatehouse was launched with", async () => {
+    const saved: string[] = [];
+    const env = { ...withProfile(`export PATH="${extraDir}:$PATH"\n`), PATH: ['/launched/from/venv/bin', '/gateway/own/bin'].join(delimiter) };
+    const path = new LoginPath({ saved: null, save: (value) => saved.push(value), env, timeoutMs: 5_000 });
+    const got = (await path.forCommand('some-mcp-server')).split(delimiter);
+    expect(got[0]).toBe(extraDir);
+    expect(got).toContain('/launched/from/venv/bin');
+    expect(saved).toHaveLength(1);
+    expect(saved[0].split(delimiter)[0]).toBe(extraDir);
+    expect(saved[0].split(delimiter)).not.toContain('/launched/from/venv/bin');
+    path.close();
+  });
+
+  it('close() stops the re-check: the shell is not asked and nothing is saved', async () => {
+    rmSync(counter, { force: true });
+    const saved: string[] = [];
+    const path = new LoginPath({ saved: rememberedDir, save: (value) => saved.push(value), env: withProfile(countingProfile(extraDir)), timeoutMs: 5_000, recheckMs: 100 });
+    expect((await path.forCommand('some-mcp-server')).split(delimiter)[0]).toBe(rememberedDir);
+    path.close();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(shellRuns()).toBe(0);
+    expect(saved).toEqual([]);
+  });
+
+  it('close() while the shell is being asked kills it and saves nothing', async () => {
+    const saved: string[] = [];
+    const path = new LoginPath({ saved: null, save: (value) => saved.push(value), env: withProfile(`sleep 30\nexport PATH="${extraDir}:$PATH"\n`), timeoutMs: 10_000 });
+    const pending = path.forCommand('some-mcp-server');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    path.close();
+    const got = await pending;
+    expect(got.split(delimiter)[0]).toBe('/gateway/own/bin');
+    expect(saved).toEqual([]);
   });
 
   it('foundOnPath: looks for an executable file in each folder; a path needs no PATH', () => {
