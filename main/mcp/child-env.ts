@@ -71,7 +71,7 @@ function usesLoginShell(env: NodeJS.ProcessEnv): boolean {
  * npm script or virtualenv launched Gatehouse this time. That PATH still comes after the
  * answer (see ownPath) for this run, but is not remembered for the next.
  */
-const SHELL_START_PATH = ['/usr/bin', '/bin', '/usr/sbin', '/sbin'].join(delimiter);
+const SHELL_START_PATH = ['/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin'].join(delimiter);
 
 /**
  * The PATH the login shell prints, or null when it is not asked, fails, takes too long or
