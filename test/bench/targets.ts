@@ -118,9 +118,13 @@ const floor: TargetSpec = {
 
 const GATEHOUSE_ENV = { GATEHOUSE_LOGIN_SHELL: '0', GATEHOUSE_QUIET: '1' };
 
-export async function startGatehouse(entry: string, dataDir: string): Promise<{ started: Started; url: string; key: string; listeningAt: number }> {
+export async function startGatehouse(
+  entry: string,
+  dataDir: string,
+  nodeArgsText = process.env.GATEHOUSE_BENCH_NODE_ARGS,
+): Promise<{ started: Started; url: string; key: string; listeningAt: number }> {
   // GATEHOUSE_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles Gatehouse under the harness.
-  const nodeArgs = (process.env.GATEHOUSE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = (nodeArgsText ?? '').split(' ').filter(Boolean);
   const started = await startProcess(NODE, [...nodeArgs, entry, 'serve', '--port', '0', '--data-dir', dataDir], /Master key[^:\n]*: \S+\n/, {
     env: GATEHOUSE_ENV,
   });
@@ -152,6 +156,9 @@ function printsServersLine(entry: string): boolean {
 
 function gatehouseTarget(name: 'gatehouse' | 'candidate', label: string, entry: () => string): TargetSpec {
   const dirs = new Map<number, string>();
+  // The candidate may run with other Node flags (GATEHOUSE_BENCH_CANDIDATE_NODE_ARGS), to A/B a flag on one build.
+  const nodeArgs = () =>
+    name === 'candidate' ? (process.env.GATEHOUSE_BENCH_CANDIDATE_NODE_ARGS ?? process.env.GATEHOUSE_BENCH_NODE_ARGS) : process.env.GATEHOUSE_BENCH_NODE_ARGS;
   const spec: TargetSpec = {
     name,
     label,
@@ -160,7 +167,7 @@ function gatehouseTarget(name: 'gatehouse' | 'candidate', label: string, entry: 
     async prepare(servers) {
       if (dirs.has(servers)) return;
       const dataDir = mkdtempSync(join(tmpdir(), `gatehouse-bench-${servers}-`));
-      const { started, url, key } = await startGatehouse(entry(), dataDir);
+      const { started, url, key } = await startGatehouse(entry(), dataDir, nodeArgs());
       try {
         for (const server of serverNames(servers)) {
           const created = await adminApi(url, key, 'POST', '/api/servers', { name: server, command: NODE, args: [ECHO_SERVER] });
@@ -178,7 +185,7 @@ function gatehouseTarget(name: 'gatehouse' | 'candidate', label: string, entry: 
     },
     async start(servers) {
       await spec.prepare!(servers);
-      const { started, url, key, listeningAt } = await startGatehouse(entry(), dirs.get(servers)!);
+      const { started, url, key, listeningAt } = await startGatehouse(entry(), dirs.get(servers)!, nodeArgs());
       let readyAt: number;
       try {
         // `serve` prints this line once its servers have settled: seen without polling, as the
