@@ -42,19 +42,6 @@ export function mergePaths(...lists: Array<string | undefined>): string {
   return [...seen].join(delimiter);
 }
 
-/**
- * Asks the user's login shell for its PATH, as a terminal would have it (nvm, fnm, volta, asdf,
- * Homebrew). A GUI app launched from a dock does not inherit it. Never rejects and never takes
- * longer than `timeoutMs`: on any failure the gateway's own PATH is used. The shell runs in its
- * own process group, killed on timeout (an interactive shell ignores SIGTERM, and what a profile
- * starts in the background would keep the pipe open).
- */
-export async function resolveLoginPath(env: NodeJS.ProcessEnv = process.env, timeoutMs = LOGIN_SHELL_TIMEOUT_MS): Promise<string> {
-  const fallback = ownPath(env);
-  const shellPath = await askLoginShell(env, timeoutMs);
-  return shellPath === null ? fallback : mergePaths(shellPath, fallback);
-}
-
 /** The gateway's own PATH and the well-known folders: what a child gets without a login shell. */
 function ownPath(env: NodeJS.ProcessEnv): string {
   return mergePaths(env.PATH, wellKnownBinDirs().join(delimiter));
@@ -74,7 +61,13 @@ function usesLoginShell(env: NodeJS.ProcessEnv): boolean {
 const SHELL_START_PATH = ['/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin'].join(delimiter);
 
 /**
- * The PATH the login shell prints, or null when it is not asked, fails, takes too long or
+ * Asks the user's login shell for its PATH, as a terminal would have it (nvm, fnm, volta, asdf,
+ * Homebrew). A GUI app launched from a dock does not inherit it. Never rejects and never takes
+ * longer than `timeoutMs` (LoginPath then falls back to the gateway's own PATH). The shell runs in its
+ * own process group, killed on timeout (an interactive shell ignores SIGTERM, and what a profile
+ * starts in the background would keep the pipe open).
+ *
+ * Resolves with the PATH it prints, or null when it is not asked, fails, takes too long or
  * `signal` aborts (the shell's process group is then killed).
  */
 function askLoginShell(env: NodeJS.ProcessEnv, timeoutMs: number, signal?: AbortSignal): Promise<string | null> {
@@ -157,7 +150,9 @@ export const LOGIN_PATH_RECHECK_MS = 10_000;
  * for the shell, as does everything on the first start.
  */
 export class LoginPath {
+  private readonly env: NodeJS.ProcessEnv;
   private readonly own: string;
+  /** The saved shell PATH with the own PATH after it; null when nothing is saved. */
   private readonly remembered: string | null;
   private current: string | null = null;
   private asking: Promise<string> | null = null;
@@ -173,16 +168,16 @@ export class LoginPath {
       recheckMs?: number;
     },
   ) {
-    const env = options.env ?? process.env;
-    this.own = ownPath(env);
-    if (!usesLoginShell(env)) this.current = this.own;
+    this.env = options.env ?? process.env;
+    this.own = ownPath(this.env);
+    if (!usesLoginShell(this.env)) this.current = this.own;
     this.remembered = options.saved === null ? null : mergePaths(options.saved, this.own);
   }
 
   /** The PATH to start `command` with. */
   forCommand(command: string): Promise<string> {
     if (this.current !== null) return Promise.resolve(this.current);
-    if (this.remembered !== null && this.options.saved !== null && foundOnPath(command, this.options.saved)) {
+    if (this.remembered !== null && foundOnPath(command, this.options.saved!)) {
       if (!this.asking && !this.recheck) {
         this.recheck = setTimeout(() => void this.ask(), this.options.recheckMs ?? LOGIN_PATH_RECHECK_MS);
         this.recheck.unref();
@@ -200,8 +195,7 @@ export class LoginPath {
 
   private ask(): Promise<string> {
     clearTimeout(this.recheck);
-    const env = this.options.env ?? process.env;
-    this.asking ??= askLoginShell(env, this.options.timeoutMs ?? LOGIN_SHELL_TIMEOUT_MS, this.closing.signal).then((shellPath) => {
+    this.asking ??= askLoginShell(this.env, this.options.timeoutMs ?? LOGIN_SHELL_TIMEOUT_MS, this.closing.signal).then((shellPath) => {
       if (shellPath === null) return (this.current = this.remembered ?? this.own);
       if (shellPath !== this.options.saved && !this.closing.signal.aborted) {
         try {

@@ -12,7 +12,11 @@ export const DEFAULT_SETTINGS: Settings = {
 
 /** The `settings` table: one JSON value per key. */
 export class SettingsRepository {
-  constructor(private readonly db: Database.Database) {}
+  private readonly upsert;
+
+  constructor(private readonly db: Database.Database) {
+    this.upsert = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+  }
 
   get(): Settings {
     const rows = this.db.prepare('SELECT key, value FROM settings').all() as Array<{ key: string; value: string }>;
@@ -22,11 +26,8 @@ export class SettingsRepository {
   }
 
   update(patch: Partial<Settings>): Settings {
-    const statement = this.db.prepare(
-      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-    );
     this.db.transaction(() => {
-      for (const [key, value] of Object.entries(patch)) if (value !== undefined) statement.run(key, JSON.stringify(value));
+      for (const [key, value] of Object.entries(patch)) if (value !== undefined) this.upsert.run(key, JSON.stringify(value));
     })();
     return this.get();
   }
@@ -44,9 +45,7 @@ export class SettingsRepository {
   }
 
   remember(key: RememberedKey, value: string): void {
-    this.db
-      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-      .run(`remembered.${key}`, JSON.stringify(value));
+    this.upsert.run(`remembered.${key}`, JSON.stringify(value));
   }
 }
 

@@ -2,7 +2,13 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LoginPath, childEnv, foundOnPath, mergePaths, resolveLoginPath } from '../../main/mcp/child-env';
+import { LoginPath, childEnv, foundOnPath, mergePaths } from '../../main/mcp/child-env';
+
+/** The PATH a first start (nothing remembered yet) gives a child in the gateway environment `env`. */
+function resolveLoginPath(env: NodeJS.ProcessEnv, timeoutMs?: number): Promise<string> {
+  const path = new LoginPath({ saved: null, save: () => undefined, env, timeoutMs });
+  return path.forCommand('any-server').finally(() => path.close());
+}
 
 const home = mkdtempSync(join(tmpdir(), 'gatehouse-home-'));
 const extraDir = join(home, 'extra-bin');
@@ -25,7 +31,7 @@ describe('mergePaths', () => {
   });
 });
 
-describe.skipIf(process.platform === 'win32')('resolveLoginPath', () => {
+describe.skipIf(process.platform === 'win32')('the login PATH on a first start', () => {
   it("puts the login shell's PATH first, then the gateway's own", async () => {
     const env = withProfile(`export PATH="${extraDir}:$PATH"\necho "noise from the profile"\n`);
     const path = (await resolveLoginPath(env, 5_000)).split(delimiter);
