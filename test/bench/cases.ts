@@ -15,7 +15,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type BenchSession, SseSession } from './clients';
 import { type LoadResult, runLoad } from './load';
-import { cpuOf, memoryOf, sleep } from './processes';
+import { cpuOf, memoryOf, sleep, targetEnv } from './processes';
 import { median } from './stats';
 import type { Running, TargetSpec } from './targets';
 
@@ -181,7 +181,7 @@ export async function nodeStartMs(count: number): Promise<number> {
     samples.push(
       await new Promise<number>((resolve, reject) => {
         const started = performance.now();
-        const child = spawn(process.execPath, ['-e', "process.stdout.write('x')"], { stdio: ['ignore', 'pipe', 'ignore'] });
+        const child = spawn(process.execPath, ['-e', "process.stdout.write('x')"], { stdio: ['ignore', 'pipe', 'ignore'], env: targetEnv() });
         const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error('node did not start in 10 s'))), 10_000);
         child.stdout.once('data', () => {
           clearTimeout(timer);
