@@ -3,14 +3,23 @@ import { accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
+/**
+ * How a child reaches the network the way the user's other programs do: the proxy settings and
+ * the extra CA certificates (a TLS-inspecting corporate proxy). Not secrets of Gatehouse's, and
+ * without them a server's own HTTPS calls fail behind such a proxy while its handshake works.
+ */
+const NETWORK_ENV_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'];
+/** The proxy variables, which tools read in either case (curl and Python prefer lower case). */
+const PROXY_ENV_VARS = new Set(['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY']);
+
 /** Variables a child inherits from the gateway; everything else comes from the server's own env. */
 const INHERITED_ENV_VARS =
   process.platform === 'win32'
     ? ['APPDATA', 'HOMEDRIVE', 'HOMEPATH', 'LOCALAPPDATA', 'PATH', 'PATHEXT', 'PROCESSOR_ARCHITECTURE',
-       'SYSTEMDRIVE', 'SYSTEMROOT', 'TEMP', 'TMP', 'USERNAME', 'USERPROFILE', 'PROGRAMFILES', 'COMSPEC']
+       'SYSTEMDRIVE', 'SYSTEMROOT', 'TEMP', 'TMP', 'USERNAME', 'USERPROFILE', 'PROGRAMFILES', 'COMSPEC', ...NETWORK_ENV_VARS]
     : ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER', 'LANG', 'LC_ALL', 'TMPDIR', 'XDG_RUNTIME_DIR',
        'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_DATA_HOME', 'NVM_DIR', 'VOLTA_HOME', 'FNM_DIR', 'ASDF_DIR',
-       'PNPM_HOME', 'BUN_INSTALL'];
+       'PNPM_HOME', 'BUN_INSTALL', ...NETWORK_ENV_VARS, ...[...PROXY_ENV_VARS].map((name) => name.toLowerCase())];
 
 /** How long the login shell may take to print its PATH. */
 export const LOGIN_SHELL_TIMEOUT_MS = 3_000;
@@ -218,5 +227,11 @@ export function childEnv(loginPath: string, own: Record<string, string>): NodeJS
     if (value !== undefined && !value.startsWith('()')) env[key] = value;
   }
   env.PATH = loginPath;
+  // A proxy the server's own env sets, in either case, replaces the inherited one in both.
+  for (const name of Object.keys(own)) {
+    if (!PROXY_ENV_VARS.has(name.toUpperCase())) continue;
+    delete env[name.toUpperCase()];
+    delete env[name.toLowerCase()];
+  }
   return { ...env, ...own };
 }

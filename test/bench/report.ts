@@ -98,6 +98,16 @@ export function computeGoals(report: BenchReport): Goal[] {
     goals.push({ case: 'a', measure: 'bound: (floor + bare HTTP hop) p50 / best peer p50', value, goal: 'reference', met: null });
   }
 
+  const relayP50 = p50('node-relay');
+  if (relayP50 !== undefined && peerP50.length) {
+    // What the least a Node gateway can do scores: node:http in, one line to the child, the
+    // answer back; it pays for the third process in the chain, which the bound above does not.
+    goals.push({ case: 'a', measure: 'bound: bare Node relay p50 / best peer p50', value: ratio(relayP50, Math.min(...peerP50)), goal: 'reference', met: null });
+    if (p50(gh) !== undefined) {
+      goals.push({ case: 'a', measure: 'reference: Gatehouse p50 / bare Node relay p50', value: ratio(p50(gh), relayP50), goal: 'reference', met: null });
+    }
+  }
+
   const rps = (name: TargetName, sessions: number) => okOf(report.throughput[name]?.[sessions])?.rps;
   const peerRps = PEERS.map((name) => rps(name, 8)).filter((value): value is number => value !== undefined);
   if (rps(gh, 8) !== undefined && peerRps.length) {

@@ -25,9 +25,9 @@ export const ECHO_SERVER = join(__dirname, 'echo-server.js');
 const NODE = process.execPath;
 const bin = (path: string) => join(ROOT, 'node_modules', path);
 
-export type TargetName = 'floor' | 'http-hop' | 'gatehouse' | 'mcp-proxy' | 'mcp-proxy-nes' | 'supergateway' | 'mcp-hub' | 'candidate';
+export type TargetName = 'floor' | 'http-hop' | 'node-relay' | 'gatehouse' | 'mcp-proxy' | 'mcp-proxy-nes' | 'supergateway' | 'mcp-hub' | 'candidate';
 /** The default targets; `candidate` runs only when named with --targets. */
-export const TARGET_NAMES: TargetName[] = ['floor', 'http-hop', 'gatehouse', 'mcp-proxy', 'mcp-proxy-nes', 'supergateway', 'mcp-hub'];
+export const TARGET_NAMES: TargetName[] = ['floor', 'http-hop', 'node-relay', 'gatehouse', 'mcp-proxy', 'mcp-proxy-nes', 'supergateway', 'mcp-hub'];
 
 /** A target in front of `servers` echo servers. */
 export interface Running {
@@ -291,6 +291,15 @@ const httpHop: TargetSpec = {
   start: () => startHttpPeer('http-hop', (port) => [join(__dirname, 'http-floor-server.js'), String(port)]),
 };
 
+const nodeRelay: TargetSpec = {
+  name: 'node-relay',
+  label: 'bare Node relay (reference)',
+  transport: 'streamable-http',
+  maxServers: 1,
+  referenceOnly: true,
+  start: () => startHttpPeer('node-relay', (port) => [join(__dirname, 'relay-server.js'), String(port), NODE, ECHO_SERVER]),
+};
+
 const mcpProxyArgs = (eventStore: boolean) => (port: number) => [
   bin('mcp-proxy/dist/bin/mcp-proxy.mjs'),
   '--port',
@@ -419,6 +428,7 @@ const mcpHub: TargetSpec = {
 export const TARGETS: Record<TargetName, TargetSpec> = {
   floor,
   'http-hop': httpHop,
+  'node-relay': nodeRelay,
   gatehouse,
   'mcp-proxy': mcpProxy,
   'mcp-proxy-nes': mcpProxyNoEventStore,

@@ -37,14 +37,18 @@ async function failure(call: () => Promise<unknown>): Promise<{ error: Error; ms
 describe('supervision', () => {
   let gw: TestGateway;
   const secret = 'gateway-only-secret-value';
+  const proxyBefore = process.env.HTTPS_PROXY;
 
   beforeAll(async () => {
     process.env.GATEHOUSE_TEST_SECRET = secret;
+    process.env.HTTPS_PROXY = 'http://proxy.test.invalid:3128';
     gw = await startGateway({ supervisor: SUPERVISOR });
     await gw.addServer(fixture('steady', newMarker()));
   });
   afterAll(async () => {
     delete process.env.GATEHOUSE_TEST_SECRET;
+    if (proxyBefore === undefined) delete process.env.HTTPS_PROXY;
+    else process.env.HTTPS_PROXY = proxyBefore;
     await gw?.stop();
     rmSync(tmp, { recursive: true, force: true });
   });
@@ -198,7 +202,7 @@ describe('supervision', () => {
     expect((await gw.api('GET', '/api/servers/cycled')).status).toBe(404);
   });
 
-  it('gives the child the allowlisted environment plus its own env, not the gateway secrets', async () => {
+  it('gives the child the allowlisted environment (with the proxy settings) plus its own env, not the gateway secrets', async () => {
     await gw.addServer(fixture('envy', newMarker(), { env: { OWN_SETTING: 'own-value' } }));
     const client = await gw.connect();
     const env = async (name: string) => {
@@ -210,5 +214,6 @@ describe('supervision', () => {
     expect(await env('OWN_SETTING')).toBe('own-value');
     expect(await env('HOME')).toBe(process.env.HOME);
     expect(await env('PATH')).toContain('/usr/bin');
+    expect(await env('HTTPS_PROXY')).toBe('http://proxy.test.invalid:3128');
   });
 });

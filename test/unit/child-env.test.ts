@@ -208,4 +208,44 @@ describe('childEnv', () => {
       delete process.env.GATEHOUSE_UNIT_SECRET;
     }
   });
+
+  it('passes the proxy and CA variables, so a server reaches the network as the user\'s other programs do', () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      HTTPS_PROXY: 'http://proxy.corp:3128',
+      no_proxy: 'localhost,.corp',
+      NODE_EXTRA_CA_CERTS: '/etc/corp/ca.pem',
+      SSL_CERT_FILE: '/etc/corp/bundle.pem',
+      REQUESTS_CA_BUNDLE: '/etc/corp/bundle.pem',
+    });
+    try {
+      const env = childEnv('/login/bin', {});
+      expect(env.HTTPS_PROXY).toBe('http://proxy.corp:3128');
+      expect(env.no_proxy).toBe('localhost,.corp');
+      expect(env.NODE_EXTRA_CA_CERTS).toBe('/etc/corp/ca.pem');
+      expect(env.SSL_CERT_FILE).toBe('/etc/corp/bundle.pem');
+      expect(env.REQUESTS_CA_BUNDLE).toBe('/etc/corp/bundle.pem');
+    } finally {
+      for (const name of ['HTTPS_PROXY', 'no_proxy', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE']) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+    }
+  });
+
+  it("lets a server's own proxy, in either case, replace the inherited one in both cases", () => {
+    const saved = { http_proxy: process.env.http_proxy, HTTP_PROXY: process.env.HTTP_PROXY };
+    process.env.http_proxy = 'http://gateway-proxy:1';
+    process.env.HTTP_PROXY = 'http://gateway-proxy:1';
+    try {
+      const env = childEnv('/login/bin', { HTTP_PROXY: 'http://server-proxy:2' });
+      expect(env.HTTP_PROXY).toBe('http://server-proxy:2');
+      expect(env.http_proxy).toBeUndefined();
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
 });
