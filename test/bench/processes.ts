@@ -25,11 +25,12 @@ export { freePort } from '../helpers/processes';
 /**
  * Variables of the harness's environment that no target is started with.
  * NODE_EXTRA_CA_CERTS (which this build machine sets to the system's CA bundle) makes every
- * Node process parse the bundle before it runs a line: ~45 ms of a ~100 ms start here. The stdio
- * children of the floor and of every gateway never see it (the SDK and Gatehouse pass them an
- * allowlisted environment), so a gateway started with it would be charged, in (d), for a cost
- * the children it is compared with do not pay; and a desktop user's machine seldom sets it.
- * `GATEHOUSE_BENCH_KEEP_ENV=1` starts the targets with the harness's whole environment.
+ * Node process parse the bundle before it runs a line: ~45 ms of a ~100 ms start here. The
+ * floor's stdio children never see it (the SDK passes them an allowlisted environment), so a
+ * gateway started with it would be charged, in (d), for costs the children it is compared with
+ * do not pay: at its own start, and (Gatehouse passes certificate settings on to its servers) at
+ * each child's. A desktop user's machine seldom sets it. `GATEHOUSE_BENCH_KEEP_ENV=1` starts the
+ * targets with the harness's whole environment.
  */
 export const ENV_NOT_PASSED = ['NODE_EXTRA_CA_CERTS'];
 
