@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/gateway';
 
 // One tiny round of the benchmark harness (test/bench, compiled by `npm run build`) against
-// Gatehouse and the floor only: every case runs and reports numbers. The full run is
+// Gatehouse, the floor and the bare Node relay (a reference) only: every case runs and reports numbers. The full run is
 // `npm run bench` and is not part of `npm test`.
 describe('benchmark harness (smoke)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-smoke-'));
@@ -14,7 +14,7 @@ describe('benchmark harness (smoke)', () => {
 
   it('runs every case once and reports numbers for each', async () => {
     const json = join(dir, 'bench.json');
-    const { code, stdout, stderr } = await runHarness(['--smoke', '--targets', 'floor,gatehouse', '--json', json]);
+    const { code, stdout, stderr } = await runHarness(['--smoke', '--targets', 'floor,node-relay,gatehouse', '--json', json]);
     expect(code, stderr.slice(-3000)).toBe(0);
     const report = JSON.parse(readFileSync(json, 'utf8'));
     const finite = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value > 0;
@@ -32,6 +32,11 @@ describe('benchmark harness (smoke)', () => {
         expect([startup.ready.p50, startup.cold.p50, startup.warm.p50].every(finite), `${target} ${servers}`).toBe(true);
       }
     }
+    // The bare Node relay (a reference for a and b) relays calls to its child.
+    expect(report.targets['node-relay'].unavailable).toBeUndefined();
+    expect(finite(report.latency['node-relay'].ok.summary.p50)).toBe(true);
+    expect(finite(report.throughput['node-relay'][8].ok.rps)).toBe(true);
+    expect(stdout).toContain('| bare Node relay (reference) |');
     // e. memory (the floor has no gateway process)
     const memory = report.memory.gatehouse.ok;
     expect([memory.idle.rss, memory.underLoad.rss, memory.calls.atCheckpoint.rss, memory.calls.atEnd.rss].every(finite)).toBe(true);
