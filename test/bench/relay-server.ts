@@ -33,6 +33,7 @@ child.stdout!.on('data', (chunk: string) => {
     const line = buffered.slice(0, end);
     buffered = buffered.slice(end + 1);
     const message = JSON.parse(line);
+    if (message.method !== undefined) continue; // the echo server sends no requests or notifications of note
     const entry = waiting.get(message.id);
     if (!entry) continue;
     waiting.delete(message.id);

@@ -241,6 +241,13 @@ describe('childEnv', () => {
       const env = childEnv('/login/bin', { HTTP_PROXY: 'http://server-proxy:2' });
       expect(env.HTTP_PROXY).toBe('http://server-proxy:2');
       expect(env.http_proxy).toBeUndefined();
+      const lower = childEnv('/login/bin', { http_proxy: 'http://server-proxy:3' });
+      expect(lower.http_proxy).toBe('http://server-proxy:3');
+      expect(lower.HTTP_PROXY).toBeUndefined();
+      // An empty value is how a server turns the inherited proxy off.
+      const off = childEnv('/login/bin', { HTTP_PROXY: '' });
+      expect(off.HTTP_PROXY).toBe('');
+      expect(off.http_proxy).toBeUndefined();
     } finally {
       for (const [name, value] of Object.entries(saved)) {
         if (value === undefined) delete process.env[name];
