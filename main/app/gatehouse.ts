@@ -105,10 +105,12 @@ export class Gatehouse {
     const loginPath = new LoginPath({
       saved: this.settings.remembered('loginShellPath'),
       save: (path) => this.settings.remember('loginShellPath', path),
+      savedNetwork: this.settings.remembered('loginShellNetwork')?.split(',').filter(Boolean),
+      saveNetwork: (names) => this.settings.remember('loginShellNetwork', names.join(',')),
     });
     this.loginPath = loginPath;
     this.supervisor = new Supervisor(
-      { guard: this.guard, loginPath: (command) => loginPath.forCommand(command), version: VERSION },
+      { guard: this.guard, loginPath: (command) => loginPath.forCommand(command), loginNetwork: () => loginPath.networkEnv, version: VERSION },
       createLogger('supervisor', secretValues),
       options.supervisor,
     );

@@ -12,14 +12,22 @@ const NETWORK_ENV_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 
 /** The proxy variables, which tools read in either case (curl and Python prefer lower case). */
 const PROXY_ENV_VARS = new Set(['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY']);
 
+/**
+ * The network variables a child inherits, by name: on Windows, where names ignore case, once;
+ * elsewhere with the proxies in lower case too. A GUI app launched from a dock has none of
+ * them, so they are also asked of the login shell (see LoginPath).
+ */
+const NETWORK_NAMES =
+  process.platform === 'win32' ? NETWORK_ENV_VARS : [...NETWORK_ENV_VARS, ...[...PROXY_ENV_VARS].map((name) => name.toLowerCase())];
+
 /** Variables a child inherits from the gateway; everything else comes from the server's own env. */
 const INHERITED_ENV_VARS =
   process.platform === 'win32'
     ? ['APPDATA', 'HOMEDRIVE', 'HOMEPATH', 'LOCALAPPDATA', 'PATH', 'PATHEXT', 'PROCESSOR_ARCHITECTURE',
-       'SYSTEMDRIVE', 'SYSTEMROOT', 'TEMP', 'TMP', 'USERNAME', 'USERPROFILE', 'PROGRAMFILES', 'COMSPEC', ...NETWORK_ENV_VARS]
+       'SYSTEMDRIVE', 'SYSTEMROOT', 'TEMP', 'TMP', 'USERNAME', 'USERPROFILE', 'PROGRAMFILES', 'COMSPEC', ...NETWORK_NAMES]
     : ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER', 'LANG', 'LC_ALL', 'TMPDIR', 'XDG_RUNTIME_DIR',
        'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_DATA_HOME', 'NVM_DIR', 'VOLTA_HOME', 'FNM_DIR', 'ASDF_DIR',
-       'PNPM_HOME', 'BUN_INSTALL', ...NETWORK_ENV_VARS, ...[...PROXY_ENV_VARS].map((name) => name.toLowerCase())];
+       'PNPM_HOME', 'BUN_INSTALL', ...NETWORK_NAMES];
 
 /** How long the login shell may take to print its PATH. */
 export const LOGIN_SHELL_TIMEOUT_MS = 3_000;
@@ -69,34 +77,45 @@ function usesLoginShell(env: NodeJS.ProcessEnv): boolean {
  */
 const SHELL_START_PATH = ['/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin'].join(delimiter);
 
+/** What the login shell said: its PATH, and the network variables it sets (non-empty ones). */
+export interface ShellAnswer {
+  path: string;
+  network: Record<string, string>;
+}
+
 /**
  * Asks the user's login shell for its PATH, as a terminal would have it (nvm, fnm, volta, asdf,
- * Homebrew). A GUI app launched from a dock does not inherit it. Never rejects and never takes
- * longer than `timeoutMs` (LoginPath then falls back to the gateway's own PATH). The shell runs in its
- * own process group, killed on timeout (an interactive shell ignores SIGTERM, and what a profile
- * starts in the background would keep the pipe open).
+ * Homebrew), and for the proxy and certificate variables its profile sets. A GUI app launched
+ * from a dock inherits neither. Never rejects and never takes longer than `timeoutMs` (LoginPath
+ * then falls back to the gateway's own PATH). The shell runs in its own process group, killed on
+ * timeout (an interactive shell ignores SIGTERM, and what a profile starts in the background
+ * would keep the pipe open).
  *
- * Resolves with the PATH it prints, or null when it is not asked, fails, takes too long or
- * `signal` aborts (the shell's process group is then killed).
+ * Resolves with the answer, or null when it is not asked, fails, takes too long or `signal`
+ * aborts (the shell's process group is then killed).
  */
-function askLoginShell(env: NodeJS.ProcessEnv, timeoutMs: number, signal?: AbortSignal): Promise<string | null> {
+function askLoginShell(env: NodeJS.ProcessEnv, timeoutMs: number, signal?: AbortSignal): Promise<ShellAnswer | null> {
   if (!usesLoginShell(env) || signal?.aborted) return Promise.resolve(null);
   const shell = env.SHELL || '/bin/sh';
   const marker = '__GATEHOUSE_PATH__';
-  // `${PATH}` in braces: `$PATH__GATEHOUSE…` would name another (unset) variable.
-  const script = `printf '%s' "${marker}\${PATH}${marker}"`;
-  const pattern = new RegExp(`${marker}(.*?)${marker}`);
+  const end = '__GATEHOUSE_END__';
+  // `${PATH}` in braces: `$PATH__GATEHOUSE…` would name another (unset) variable. Each network
+  // variable as NAME=value, ended by \037 (unit separator); `-` so that a profile with `set -u`
+  // does not fail on an unset one.
+  const network = NETWORK_NAMES.map((name) => `"${name}=\${${name}-}"`).join(' ');
+  const script = `printf '%s' "${marker}\${PATH}${marker}"; printf '%s\\037' ${network}; printf '%s' "${end}"`;
+  const pattern = new RegExp(`${marker}(.*?)${marker}([^]*?)${end}`);
   return new Promise((resolve) => {
     let stdout = '';
     let settled = false;
     let child: ChildProcess | undefined;
-    const finish = (path: string | null) => {
+    const finish = (answer: ShellAnswer | null) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', stop);
       child?.stdout?.destroy();
-      resolve(path);
+      resolve(answer);
     };
     const stop = () => {
       try {
@@ -109,8 +128,11 @@ function askLoginShell(env: NodeJS.ProcessEnv, timeoutMs: number, signal?: Abort
     const timer = setTimeout(stop, timeoutMs);
     signal?.addEventListener('abort', stop, { once: true });
     try {
+      // Without the gateway's own network variables: the answer is what the profile sets.
+      const start: NodeJS.ProcessEnv = { ...env, TERM: 'dumb', PATH: SHELL_START_PATH };
+      for (const name of NETWORK_NAMES) delete start[name];
       child = spawn(shell, ['-ilc', script], {
-        env: { ...env, TERM: 'dumb', PATH: SHELL_START_PATH },
+        env: start,
         stdio: ['ignore', 'pipe', 'ignore'],
         detached: true,
         windowsHide: true,
@@ -123,11 +145,24 @@ function askLoginShell(env: NodeJS.ProcessEnv, timeoutMs: number, signal?: Abort
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
       const match = pattern.exec(stdout);
-      if (match) finish(match[1]);
+      if (match) finish({ path: match[1], network: parseNetwork(match[2]) });
     });
     // 'close', not 'exit': the last output is read by then.
     child.on('close', () => finish(null));
   });
+}
+
+/** `NAME=value` pairs ended by \x1f, as askLoginShell's script prints them; empty values dropped. */
+function parseNetwork(text: string): Record<string, string> {
+  const network: Record<string, string> = {};
+  for (const pair of text.split('\x1f')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) continue;
+    const name = pair.slice(0, at);
+    const value = pair.slice(at + 1);
+    if (value && NETWORK_NAMES.includes(name)) network[name] = value;
+  }
+  return network;
 }
 
 /** Whether `command` is found on `path` (a command given as a path needs no PATH). */
@@ -157,6 +192,11 @@ export const LOGIN_PATH_RECHECK_MS = 10_000;
  * servers have booted; a changed answer is remembered and used from then on (a server started
  * on the old one keeps it until it restarts). A command the remembered PATH does not find waits
  * for the shell, as does everything on the first start.
+ *
+ * The shell's proxy and certificate variables (`network`) are for children too, where the
+ * gateway's own environment lacks them (a dock launch). Their values may hold a proxy login, so
+ * only their names are remembered (`savedNetwork`): while the gateway's environment lacks one of
+ * those, every command waits for the shell, so no server starts without the proxy it needs.
  */
 export class LoginPath {
   private readonly env: NodeJS.ProcessEnv;
@@ -165,6 +205,10 @@ export class LoginPath {
   private readonly remembered: string | null;
   private current: string | null = null;
   private asking: Promise<string> | null = null;
+  /** The network variables of the shell's last answer. */
+  private network: Record<string, string> = {};
+  /** Whether the remembered PATH alone would start a server without the proxy it needs. */
+  private readonly needsShell: boolean;
   private recheck: NodeJS.Timeout | undefined;
   private readonly closing = new AbortController();
 
@@ -172,6 +216,9 @@ export class LoginPath {
     private readonly options: {
       saved: string | null;
       save: (path: string) => void;
+      /** Names of the network variables the shell set last time (remembered; never values). */
+      savedNetwork?: string[];
+      saveNetwork?: (names: string[]) => void;
       env?: NodeJS.ProcessEnv;
       timeoutMs?: number;
       recheckMs?: number;
@@ -181,12 +228,18 @@ export class LoginPath {
     this.own = ownPath(this.env);
     if (!usesLoginShell(this.env)) this.current = this.own;
     this.remembered = options.saved === null ? null : mergePaths(options.saved, this.own);
+    this.needsShell = (options.savedNetwork ?? []).some((name) => !this.env[name]);
+  }
+
+  /** The login shell's network variables, for childEnv (empty until the shell has answered). */
+  get networkEnv(): Record<string, string> {
+    return this.network;
   }
 
   /** The PATH to start `command` with. */
   forCommand(command: string): Promise<string> {
     if (this.current !== null) return Promise.resolve(this.current);
-    if (this.remembered !== null && foundOnPath(command, this.options.saved!)) {
+    if (this.remembered !== null && !this.needsShell && foundOnPath(command, this.options.saved!)) {
       if (!this.asking && !this.recheck) {
         this.recheck = setTimeout(() => void this.ask(), this.options.recheckMs ?? LOGIN_PATH_RECHECK_MS);
         this.recheck.unref();
@@ -204,27 +257,36 @@ export class LoginPath {
 
   private ask(): Promise<string> {
     clearTimeout(this.recheck);
-    this.asking ??= askLoginShell(this.env, this.options.timeoutMs ?? LOGIN_SHELL_TIMEOUT_MS, this.closing.signal).then((shellPath) => {
-      if (shellPath === null) return (this.current = this.remembered ?? this.own);
-      if (shellPath !== this.options.saved && !this.closing.signal.aborted) {
+    this.asking ??= askLoginShell(this.env, this.options.timeoutMs ?? LOGIN_SHELL_TIMEOUT_MS, this.closing.signal).then((answer) => {
+      if (answer === null) return (this.current = this.remembered ?? this.own);
+      this.network = answer.network;
+      const names = Object.keys(answer.network).sort();
+      if (!this.closing.signal.aborted) {
         try {
-          this.options.save(shellPath);
+          if (answer.path !== this.options.saved) this.options.save(answer.path);
+          if (names.join() !== [...(this.options.savedNetwork ?? [])].sort().join()) this.options.saveNetwork?.(names);
         } catch {
           // remembering is an optimisation: the PATH is right for this run either way
         }
       }
-      return (this.current = mergePaths(shellPath, this.own));
+      return (this.current = mergePaths(answer.path, this.own));
     });
     return this.asking;
   }
 }
 
-/** The environment of a child: the allowlist, the login PATH, then the server's own env. */
-export function childEnv(loginPath: string, own: Record<string, string>): NodeJS.ProcessEnv {
+/**
+ * The environment of a child: the allowlist, the login shell's network variables the gateway
+ * lacks, the login PATH, then the server's own env.
+ */
+export function childEnv(loginPath: string, own: Record<string, string>, loginNetwork: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const key of INHERITED_ENV_VARS) {
     const value = process.env[key];
     if (value !== undefined && !value.startsWith('()')) env[key] = value;
+  }
+  for (const [name, value] of Object.entries(loginNetwork)) {
+    if (NETWORK_NAMES.includes(name) && process.env[name] === undefined) env[name] = value;
   }
   env.PATH = loginPath;
   // A proxy the server's own env sets, in either case, replaces the inherited one in both.

@@ -45,6 +45,8 @@ export interface ConnectionDeps {
   guard: OrphanGuard;
   /** The PATH to start a stdio server's command with. */
   loginPath: (command: string) => Promise<string>;
+  /** The login shell's proxy and certificate variables, once it has answered (see LoginPath). */
+  loginNetwork?: () => Record<string, string>;
   version: string;
 }
 
@@ -124,7 +126,7 @@ export class UpstreamConnection extends EventEmitter {
         {
           command: config.command,
           args: config.args,
-          env: childEnv(await this.deps.loginPath(config.command), config.env),
+          env: childEnv(await this.deps.loginPath(config.command), config.env, this.deps.loginNetwork?.()),
           cwd: config.cwd ?? undefined,
         },
         this.deps.guard,

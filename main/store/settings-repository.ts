@@ -49,5 +49,8 @@ export class SettingsRepository {
   }
 }
 
-/** What Gatehouse remembers between runs: the login shell's PATH (see mcp/child-env.ts). */
-export type RememberedKey = 'loginShellPath';
+/**
+ * What Gatehouse remembers between runs (see mcp/child-env.ts): the login shell's PATH, and the
+ * names (never the values) of the proxy and certificate variables its profile sets.
+ */
+export type RememberedKey = 'loginShellPath' | 'loginShellNetwork';

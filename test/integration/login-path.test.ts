@@ -65,3 +65,59 @@ describe.skipIf(process.platform === 'win32')('the login shell PATH, remembered 
     }
   });
 });
+
+/**
+ * A tray app launched from a dock has no proxy variables; the user's profile sets them. The
+ * servers get them from the login shell, on the first start and on the next, which waits for the
+ * shell rather than start a server without its proxy. Only the names are remembered.
+ */
+describe.skipIf(process.platform === 'win32')("the login shell's proxy, for a gateway launched without it", () => {
+  const home = mkdtempSync(join(tmpdir(), 'gatehouse-proxy-home-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-proxy-data-'));
+  const names = ['HOME', 'SHELL', 'GATEHOUSE_LOGIN_SHELL', 'HTTPS_PROXY', 'https_proxy'];
+  const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+  const proxy = 'http://user:proxy-secret@proxy.test.invalid:3128';
+
+  beforeAll(() => {
+    writeFileSync(join(home, '.bash_profile'), `export HTTPS_PROXY="${proxy}"\n`);
+    process.env.HOME = home;
+    process.env.SHELL = '/bin/bash';
+    process.env.GATEHOUSE_LOGIN_SHELL = '1';
+    delete process.env.HTTPS_PROXY;
+    delete process.env.https_proxy;
+  });
+
+  afterAll(() => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    rmSync(home, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const proxyOfServer = async (gateway: Awaited<ReturnType<typeof startGateway>>) => {
+    const client = await gateway.connect();
+    const result = await client.callTool({ name: 'proxied-print_env', arguments: { name: 'HTTPS_PROXY' } });
+    return (result.content as Array<{ text: string }>)[0].text;
+  };
+
+  it('gives servers the proxy on the first start and on the next; remembers the name, not the value', async () => {
+    const first = await startGateway({ dataDir });
+    try {
+      await first.addServer({ name: 'proxied', command: process.execPath, args: [TEST_SERVER] });
+      expect(await proxyOfServer(first)).toBe(proxy);
+      expect(first.gatehouse.settings.remembered('loginShellNetwork')).toBe('HTTPS_PROXY');
+      expect(JSON.stringify(first.gatehouse.db.prepare('SELECT * FROM settings').all())).not.toContain('proxy-secret');
+    } finally {
+      await first.gatehouse.stop(); // keeps the data dir for the next start
+    }
+    const next = await startGateway({ dataDir });
+    try {
+      await next.waitForServer('proxied', (server) => server.status !== 'starting');
+      expect(await proxyOfServer(next)).toBe(proxy);
+    } finally {
+      await next.stop();
+    }
+  });
+});

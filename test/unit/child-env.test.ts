@@ -185,6 +185,42 @@ describe.skipIf(process.platform === 'win32')('LoginPath: the login PATH remembe
     expect(saved).toEqual([]);
   });
 
+  it("takes the proxy and certificate variables from the shell's profile, and remembers their names only", async () => {
+    rmSync(counter, { force: true });
+    const saved: unknown[] = [];
+    const profile = `${countingProfile(extraDir)}export HTTPS_PROXY="http://user:secret@proxy.corp:3128"\nexport no_proxy="localhost,.corp"\nset -u\n`;
+    const path = new LoginPath({ saved: null, save: (value) => saved.push(value), saveNetwork: (names) => saved.push(names), env: withProfile(profile), timeoutMs: 5_000 });
+    expect(path.networkEnv).toEqual({});
+    await path.forCommand('some-mcp-server');
+    expect(path.networkEnv).toEqual({ HTTPS_PROXY: 'http://user:secret@proxy.corp:3128', no_proxy: 'localhost,.corp' });
+    expect(saved).toContainEqual(['HTTPS_PROXY', 'no_proxy']);
+    expect(JSON.stringify(saved)).not.toContain('secret');
+    path.close();
+  });
+
+  it("later starts wait for the shell while it set a proxy the gateway's own environment lacks", async () => {
+    rmSync(counter, { force: true });
+    const profile = `${countingProfile(extraDir)}export HTTPS_PROXY="http://proxy.corp:3128"\n`;
+    const dock = new LoginPath({ saved: rememberedDir, save: () => undefined, savedNetwork: ['HTTPS_PROXY'], env: withProfile(profile), timeoutMs: 5_000, recheckMs: 60_000 });
+    const got = await dock.forCommand('some-mcp-server');
+    expect(shellRuns()).toBe(1);
+    expect(got.split(delimiter)[0]).toBe(extraDir);
+    expect(dock.networkEnv.HTTPS_PROXY).toBe('http://proxy.corp:3128');
+    dock.close();
+    // Launched from a terminal that has the proxy: the remembered PATH serves at once.
+    const terminal = new LoginPath({
+      saved: rememberedDir,
+      save: () => undefined,
+      savedNetwork: ['HTTPS_PROXY'],
+      env: { ...withProfile(profile), HTTPS_PROXY: 'http://proxy.corp:3128' },
+      timeoutMs: 5_000,
+      recheckMs: 60_000,
+    });
+    expect((await terminal.forCommand('some-mcp-server')).split(delimiter)[0]).toBe(rememberedDir);
+    expect(shellRuns()).toBe(1);
+    terminal.close();
+  });
+
   it('foundOnPath: looks for an executable file in each folder; a path needs no PATH', () => {
     expect(foundOnPath('some-mcp-server', ['/nonexistent', rememberedDir].join(delimiter))).toBe(true);
     expect(foundOnPath('some-mcp-server', ['/nonexistent', extraDir].join(delimiter))).toBe(false);
@@ -230,6 +266,20 @@ describe('childEnv', () => {
         if (saved[name] === undefined) delete process.env[name];
         else process.env[name] = saved[name];
       }
+    }
+  });
+
+  it("adds the login shell's network variables the gateway lacks, and nothing else of the shell's", () => {
+    const saved = process.env.HTTP_PROXY;
+    process.env.HTTP_PROXY = 'http://gateway-proxy:1';
+    try {
+      const env = childEnv('/login/bin', {}, { HTTP_PROXY: 'http://shell-proxy:2', HTTPS_PROXY: 'http://shell-proxy:3', AWS_SECRET_ACCESS_KEY: 'x' });
+      expect(env.HTTP_PROXY).toBe('http://gateway-proxy:1');
+      expect(env.HTTPS_PROXY).toBe('http://shell-proxy:3');
+      expect(env.AWS_SECRET_ACCESS_KEY).toBeUndefined();
+    } finally {
+      if (saved === undefined) delete process.env.HTTP_PROXY;
+      else process.env.HTTP_PROXY = saved;
     }
   });
 
