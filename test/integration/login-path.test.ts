@@ -4,6 +4,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SERVER, startGateway } from '../helpers/gateway';
 
+/** Puts the environment back as `saved` had it and removes `dirs`. */
+function restore(saved: Record<string, string | undefined>, dirs: string[]): void {
+  for (const [key, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}
+
 /**
  * A stdio server whose command is a bare name that only the user's login shell puts on PATH
  * (as nvm or Homebrew would): Gatehouse asks the shell on its first start, remembers the PATH,
@@ -26,14 +35,7 @@ describe.skipIf(process.platform === 'win32')('the login shell PATH, remembered 
     process.env.GATEHOUSE_LOGIN_SHELL = '1';
   });
 
-  afterAll(() => {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-    rmSync(home, { recursive: true, force: true });
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => restore(saved, [home, dataDir]));
 
   it('first start asks the shell and remembers its PATH (not shown among the settings)', async () => {
     const gateway = await startGateway({ dataDir });
@@ -87,14 +89,7 @@ describe.skipIf(process.platform === 'win32')("the login shell's proxy, for a ga
     delete process.env.https_proxy;
   });
 
-  afterAll(() => {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-    rmSync(home, { recursive: true, force: true });
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => restore(saved, [home, dataDir]));
 
   const proxyOfServer = async (gateway: Awaited<ReturnType<typeof startGateway>>) => {
     const client = await gateway.connect();
