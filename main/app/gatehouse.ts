@@ -107,6 +107,7 @@ export class Gatehouse {
       save: (path) => this.settings.remember('loginShellPath', path),
       savedNetwork: this.settings.remembered('loginShellNetwork')?.split(',').filter(Boolean),
       saveNetwork: (names) => this.settings.remember('loginShellNetwork', names.join(',')),
+      warn: (message) => this.log(message),
     });
     this.loginPath = loginPath;
     this.supervisor = new Supervisor(

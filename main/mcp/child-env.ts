@@ -20,6 +20,15 @@ const PROXY_ENV_VARS = new Set(['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PR
 const NETWORK_NAMES =
   process.platform === 'win32' ? NETWORK_ENV_VARS : [...NETWORK_ENV_VARS, ...[...PROXY_ENV_VARS].map((name) => name.toLowerCase())];
 
+/**
+ * Whether `env` already has the network variable `name` (set, even to an empty value, which
+ * turns a proxy off); a proxy counts in either case, as the tools reading it do.
+ */
+function hasNetworkVar(env: NodeJS.ProcessEnv, name: string): boolean {
+  if (env[name] !== undefined) return true;
+  return PROXY_ENV_VARS.has(name.toUpperCase()) && (env[name.toUpperCase()] !== undefined || env[name.toLowerCase()] !== undefined);
+}
+
 /** Variables a child inherits from the gateway; everything else comes from the server's own env. */
 const INHERITED_ENV_VARS =
   process.platform === 'win32'
@@ -207,8 +216,10 @@ export class LoginPath {
   private asking: Promise<string> | null = null;
   /** The network variables of the shell's last answer. */
   private network: Record<string, string> = {};
-  /** Whether the remembered PATH alone would start a server without the proxy it needs. */
-  private readonly needsShell: boolean;
+  /** Remembered network variables the gateway's environment lacks: the shell must be waited for. */
+  private readonly missingNetwork: string[];
+  /** The shell is asked again once, not in a loop, when it did not answer (see retryForNetwork). */
+  private retried = false;
   private recheck: NodeJS.Timeout | undefined;
   private readonly closing = new AbortController();
 
@@ -219,6 +230,8 @@ export class LoginPath {
       /** Names of the network variables the shell set last time (remembered; never values). */
       savedNetwork?: string[];
       saveNetwork?: (names: string[]) => void;
+      /** Told (names only) when servers start without the proxy settings the profile sets. */
+      warn?: (message: string) => void;
       env?: NodeJS.ProcessEnv;
       timeoutMs?: number;
       recheckMs?: number;
@@ -228,7 +241,7 @@ export class LoginPath {
     this.own = ownPath(this.env);
     if (!usesLoginShell(this.env)) this.current = this.own;
     this.remembered = options.saved === null ? null : mergePaths(options.saved, this.own);
-    this.needsShell = (options.savedNetwork ?? []).some((name) => !this.env[name]);
+    this.missingNetwork = (options.savedNetwork ?? []).filter((name) => !hasNetworkVar(this.env, name));
   }
 
   /** The login shell's network variables, for childEnv (empty until the shell has answered). */
@@ -239,7 +252,7 @@ export class LoginPath {
   /** The PATH to start `command` with. */
   forCommand(command: string): Promise<string> {
     if (this.current !== null) return Promise.resolve(this.current);
-    if (this.remembered !== null && !this.needsShell && foundOnPath(command, this.options.saved!)) {
+    if (this.remembered !== null && !this.missingNetwork.length && foundOnPath(command, this.options.saved!)) {
       if (!this.asking && !this.recheck) {
         this.recheck = setTimeout(() => void this.ask(), this.options.recheckMs ?? LOGIN_PATH_RECHECK_MS);
         this.recheck.unref();
@@ -255,10 +268,32 @@ export class LoginPath {
     this.closing.abort();
   }
 
+  /**
+   * The shell did not answer while servers needed its proxy settings: they start without them
+   * (a warning says so) and the shell is asked once more later, for the servers started after.
+   */
+  private retryForNetwork(): void {
+    if (this.retried) return;
+    this.retried = true;
+    this.options.warn?.(
+      `the login shell did not answer in time; servers start without ${this.missingNetwork.join(', ')} from your shell profile ` +
+        `(set them in the server's env, or launch Gatehouse from a terminal that has them); asking the shell again shortly`,
+    );
+    clearTimeout(this.recheck);
+    this.recheck = setTimeout(() => {
+      this.asking = null;
+      void this.ask();
+    }, this.options.recheckMs ?? LOGIN_PATH_RECHECK_MS);
+    this.recheck.unref();
+  }
+
   private ask(): Promise<string> {
     clearTimeout(this.recheck);
     this.asking ??= askLoginShell(this.env, this.options.timeoutMs ?? LOGIN_SHELL_TIMEOUT_MS, this.closing.signal).then((answer) => {
-      if (answer === null) return (this.current = this.remembered ?? this.own);
+      if (answer === null) {
+        if (this.missingNetwork.length && !this.closing.signal.aborted) this.retryForNetwork();
+        return (this.current = this.remembered ?? this.own);
+      }
       this.network = answer.network;
       const names = Object.keys(answer.network).sort();
       if (!this.closing.signal.aborted) {
@@ -286,7 +321,7 @@ export function childEnv(loginPath: string, own: Record<string, string>, loginNe
     if (value !== undefined && !value.startsWith('()')) env[key] = value;
   }
   for (const [name, value] of Object.entries(loginNetwork)) {
-    if (NETWORK_NAMES.includes(name) && process.env[name] === undefined) env[name] = value;
+    if (NETWORK_NAMES.includes(name) && !hasNetworkVar(process.env, name)) env[name] = value;
   }
   env.PATH = loginPath;
   // A proxy the server's own env sets, in either case, replaces the inherited one in both.

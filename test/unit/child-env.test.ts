@@ -192,8 +192,9 @@ describe.skipIf(process.platform === 'win32')('LoginPath: the login PATH remembe
     const path = new LoginPath({ saved: null, save: (value) => saved.push(value), saveNetwork: (names) => saved.push(names), env: withProfile(profile), timeoutMs: 5_000 });
     expect(path.networkEnv).toEqual({});
     await path.forCommand('some-mcp-server');
-    expect(path.networkEnv).toEqual({ HTTPS_PROXY: 'http://user:secret@proxy.corp:3128', no_proxy: 'localhost,.corp' });
-    expect(saved).toContainEqual(['HTTPS_PROXY', 'no_proxy']);
+    // toMatchObject: a system-wide profile may set certificate variables of its own.
+    expect(path.networkEnv).toMatchObject({ HTTPS_PROXY: 'http://user:secret@proxy.corp:3128', no_proxy: 'localhost,.corp' });
+    expect(saved).toContainEqual(expect.arrayContaining(['HTTPS_PROXY', 'no_proxy']));
     expect(JSON.stringify(saved)).not.toContain('secret');
     path.close();
   });
@@ -219,6 +220,62 @@ describe.skipIf(process.platform === 'win32')('LoginPath: the login PATH remembe
     expect((await terminal.forCommand('some-mcp-server')).split(delimiter)[0]).toBe(rememberedDir);
     expect(shellRuns()).toBe(1);
     terminal.close();
+  });
+
+  it("asks the shell without the gateway's own network variables, and counts a proxy in either case", async () => {
+    rmSync(counter, { force: true });
+    const saved: unknown[] = [];
+    // The gateway has a proxy the profile does not set: the shell's answer must not echo it back.
+    const fromTerminal = new LoginPath({
+      saved: null,
+      save: () => undefined,
+      saveNetwork: (names) => saved.push(names),
+      env: { ...withProfile(countingProfile(extraDir)), HTTPS_PROXY: 'http://terminal-proxy:1' },
+      timeoutMs: 5_000,
+    });
+    await fromTerminal.forCommand('some-mcp-server');
+    expect(fromTerminal.networkEnv.HTTPS_PROXY).toBeUndefined();
+    expect(JSON.stringify(saved)).not.toContain('HTTPS_PROXY');
+    fromTerminal.close();
+    // A remembered HTTPS_PROXY is not missing when the gateway has https_proxy: no wait.
+    const runs = shellRuns();
+    const lower = new LoginPath({
+      saved: rememberedDir,
+      save: () => undefined,
+      savedNetwork: ['HTTPS_PROXY'],
+      env: { ...withProfile(countingProfile(extraDir)), https_proxy: 'http://terminal-proxy:1' },
+      timeoutMs: 5_000,
+      recheckMs: 60_000,
+    });
+    expect((await lower.forCommand('some-mcp-server')).split(delimiter)[0]).toBe(rememberedDir);
+    expect(shellRuns()).toBe(runs);
+    lower.close();
+  });
+
+  it('when the shell does not answer in time, warns with the names only and asks once more later', async () => {
+    const slowOnce = join(home, 'slow-once');
+    rmSync(slowOnce, { force: true });
+    const warnings: string[] = [];
+    const profile = `if [ ! -f "${slowOnce}" ]; then touch "${slowOnce}"; sleep 5; fi\nexport HTTPS_PROXY="http://user:secret@proxy.corp:3128"\n`;
+    const path = new LoginPath({
+      saved: rememberedDir,
+      save: () => undefined,
+      savedNetwork: ['HTTPS_PROXY'],
+      env: withProfile(profile),
+      timeoutMs: 400,
+      recheckMs: 100,
+      warn: (message) => warnings.push(message),
+    });
+    const first = await path.forCommand('some-mcp-server');
+    expect(first.split(delimiter)[0]).toBe(rememberedDir);
+    expect(path.networkEnv).toEqual({});
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('HTTPS_PROXY');
+    expect(warnings[0]).not.toContain('secret');
+    for (let i = 0; i < 100 && !path.networkEnv.HTTPS_PROXY; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(path.networkEnv.HTTPS_PROXY).toBe('http://user:secret@proxy.corp:3128');
+    expect(warnings).toHaveLength(1);
+    path.close();
   });
 
   it('foundOnPath: looks for an executable file in each folder; a path needs no PATH', () => {
@@ -269,17 +326,30 @@ describe('childEnv', () => {
     }
   });
 
-  it("adds the login shell's network variables the gateway lacks, and nothing else of the shell's", () => {
-    const saved = process.env.HTTP_PROXY;
+  it("adds the login shell's network variables the gateway lacks, in either case, and nothing else of the shell's", () => {
+    const names = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy'];
+    const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+    for (const name of names) delete process.env[name];
     process.env.HTTP_PROXY = 'http://gateway-proxy:1';
+    process.env.no_proxy = 'localhost';
     try {
-      const env = childEnv('/login/bin', {}, { HTTP_PROXY: 'http://shell-proxy:2', HTTPS_PROXY: 'http://shell-proxy:3', AWS_SECRET_ACCESS_KEY: 'x' });
+      const env = childEnv('/login/bin', {}, {
+        HTTP_PROXY: 'http://shell-proxy:2',
+        HTTPS_PROXY: 'http://shell-proxy:3',
+        NO_PROXY: '.shell',
+        AWS_SECRET_ACCESS_KEY: 'x',
+      });
       expect(env.HTTP_PROXY).toBe('http://gateway-proxy:1');
       expect(env.HTTPS_PROXY).toBe('http://shell-proxy:3');
+      // The gateway's no_proxy stands; the shell's NO_PROXY is not added beside it.
+      expect(env.no_proxy).toBe('localhost');
+      expect(env.NO_PROXY).toBeUndefined();
       expect(env.AWS_SECRET_ACCESS_KEY).toBeUndefined();
     } finally {
-      if (saved === undefined) delete process.env.HTTP_PROXY;
-      else process.env.HTTP_PROXY = saved;
+      for (const name of names) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
     }
   });
 
