@@ -106,14 +106,13 @@ export interface ShellAnswer {
 function askLoginShell(env: NodeJS.ProcessEnv, timeoutMs: number, signal?: AbortSignal): Promise<ShellAnswer | null> {
   if (!usesLoginShell(env) || signal?.aborted) return Promise.resolve(null);
   const shell = env.SHELL || '/bin/sh';
-  const marker = '__GATEHOUSE_PATH__';
+  // The shell runs `env` between two markers: plain commands that sh, bash, zsh and fish all
+  // read alike (fish has its own variable syntax, so the shell itself expands nothing), and
+  // the markers keep what the profile prints out of the answer.
+  const begin = '__GATEHOUSE_ENV__';
   const end = '__GATEHOUSE_END__';
-  // `${PATH}` in braces: `$PATH__GATEHOUSE…` would name another (unset) variable. Each network
-  // variable as NAME=value, ended by \037 (unit separator); `-` so that a profile with `set -u`
-  // does not fail on an unset one.
-  const network = NETWORK_NAMES.map((name) => `"${name}=\${${name}-}"`).join(' ');
-  const script = `printf '%s' "${marker}\${PATH}${marker}"; printf '%s\\037' ${network}; printf '%s' "${end}"`;
-  const pattern = new RegExp(`${marker}(.*?)${marker}([^]*?)${end}`);
+  const script = `echo ${begin}; /usr/bin/env; echo ${end}`;
+  const pattern = new RegExp(`${begin}\\r?\\n([^]*?)${end}`);
   return new Promise((resolve) => {
     let stdout = '';
     let settled = false;
@@ -154,24 +153,30 @@ function askLoginShell(env: NodeJS.ProcessEnv, timeoutMs: number, signal?: Abort
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
       const match = pattern.exec(stdout);
-      if (match) finish({ path: match[1], network: parseNetwork(match[2]) });
+      if (match) finish(parseAnswer(match[1]));
     });
     // 'close', not 'exit': the last output is read by then.
     child.on('close', () => finish(null));
   });
 }
 
-/** `NAME=value` pairs ended by \x1f, as askLoginShell's script prints them; empty values dropped. */
-function parseNetwork(text: string): Record<string, string> {
+/**
+ * The PATH and the network variables (non-empty ones) from the lines `env` printed; null
+ * without a PATH. A value spanning lines (a bash function) cannot pass for a variable here: its
+ * later lines start with a space or a brace.
+ */
+function parseAnswer(text: string): ShellAnswer | null {
+  let path: string | null = null;
   const network: Record<string, string> = {};
-  for (const pair of text.split('\x1f')) {
-    const at = pair.indexOf('=');
+  for (const line of text.split(/\r?\n/)) {
+    const at = line.indexOf('=');
     if (at <= 0) continue;
-    const name = pair.slice(0, at);
-    const value = pair.slice(at + 1);
-    if (value && NETWORK_NAMES.includes(name)) network[name] = value;
+    const name = line.slice(0, at);
+    const value = line.slice(at + 1);
+    if (name === 'PATH') path ??= value;
+    else if (value && NETWORK_NAMES.includes(name) && !(name in network)) network[name] = value;
   }
-  return network;
+  return path === null ? null : { path, network };
 }
 
 /** Whether `command` is found on `path` (a command given as a path needs no PATH). */

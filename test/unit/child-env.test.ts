@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,26 @@ describe.skipIf(process.platform === 'win32')('the login PATH on a first start',
     expect((await resolveLoginPath({ ...withProfile(''), SHELL: '/nonexistent/shell' }, 5_000)).split(delimiter)[0]).toBe('/gateway/own/bin');
     const skipped = await resolveLoginPath({ ...withProfile(`export PATH="${extraDir}:$PATH"\n`), GATEHOUSE_LOGIN_SHELL: '0' });
     expect(skipped.split(delimiter)).not.toContain(extraDir);
+  });
+});
+
+// fish and zsh are installed by .ci/run; elsewhere these run where the shell is there.
+describe.each([
+  { shell: '/usr/bin/fish', profile: '.config/fish/config.fish', lines: (dir: string) => `set -gx PATH ${dir} $PATH\nset -gx HTTPS_PROXY http://fish-proxy:1\necho noise from fish\n` },
+  { shell: '/usr/bin/zsh', profile: '.zprofile', lines: (dir: string) => `export PATH="${dir}:$PATH"\nexport HTTPS_PROXY=http://zsh-proxy:1\n` },
+])('the login shell $shell', ({ shell, profile, lines }) => {
+  it.skipIf(process.platform === 'win32' || !existsSync(shell))('gives its PATH and proxy', async () => {
+    const shellHome = mkdtempSync(join(tmpdir(), 'gatehouse-shell-home-'));
+    try {
+      mkdirSync(join(shellHome, profile, '..'), { recursive: true });
+      writeFileSync(join(shellHome, profile), lines(extraDir));
+      const path = new LoginPath({ saved: null, save: () => undefined, env: { HOME: shellHome, SHELL: shell, PATH: ownPath }, timeoutMs: 5_000 });
+      expect((await path.forCommand('some-mcp-server')).split(delimiter)[0]).toBe(extraDir);
+      expect(path.networkEnv.HTTPS_PROXY).toMatch(/^http:\/\/(fish|zsh)-proxy:1$/);
+      path.close();
+    } finally {
+      rmSync(shellHome, { recursive: true, force: true });
+    }
   });
 });
 
