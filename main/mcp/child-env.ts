@@ -106,12 +106,15 @@ export interface ShellAnswer {
 function askLoginShell(env: NodeJS.ProcessEnv, timeoutMs: number, signal?: AbortSignal): Promise<ShellAnswer | null> {
   if (!usesLoginShell(env) || signal?.aborted) return Promise.resolve(null);
   const shell = env.SHELL || '/bin/sh';
-  // The shell runs `env` between two markers: plain commands that sh, bash, zsh and fish all
-  // read alike (fish has its own variable syntax, so the shell itself expands nothing), and
-  // the markers keep what the profile prints out of the answer.
+  // Plain commands that sh, bash, zsh and fish all read alike (fish has its own variable
+  // syntax, so the login shell itself expands nothing): two markers, and between them /bin/sh,
+  // which inherits what the profile exported, prints each variable as RS NAME=value NUL, so a
+  // value spanning lines cannot pass for another variable. The markers keep what the profile
+  // prints out of the answer.
   const begin = '__GATEHOUSE_ENV__';
   const end = '__GATEHOUSE_END__';
-  const script = `echo ${begin}; /usr/bin/env; echo ${end}`;
+  const pairs = ['PATH', ...NETWORK_NAMES].map((name) => `${name} "\${${name}-}"`).join(' ');
+  const script = `echo ${begin}; /bin/sh -c 'printf "\\036%s=%s\\0" ${pairs}'; echo ${end}`;
   const pattern = new RegExp(`${begin}\\r?\\n([^]*?)${end}`);
   return new Promise((resolve) => {
     let stdout = '';
@@ -150,8 +153,10 @@ function askLoginShell(env: NodeJS.ProcessEnv, timeoutMs: number, signal?: Abort
     }
     child.unref();
     child.on('error', () => finish(null));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
+    // One decoder for the stream: a character split between two chunks stays whole.
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      stdout += chunk;
       const match = pattern.exec(stdout);
       if (match) finish(parseAnswer(match[1]));
     });
@@ -161,22 +166,24 @@ function askLoginShell(env: NodeJS.ProcessEnv, timeoutMs: number, signal?: Abort
 }
 
 /**
- * The PATH and the network variables (non-empty ones) from the lines `env` printed; null
- * without a PATH. A value spanning lines (a bash function) cannot pass for a variable here: its
- * later lines start with a space or a brace.
+ * The PATH and the network variables (non-empty ones) from the RS NAME=value NUL entries the
+ * script printed; null without a PATH.
  */
 function parseAnswer(text: string): ShellAnswer | null {
   let path: string | null = null;
   const network: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const at = line.indexOf('=');
+  for (const entry of text.split('\0')) {
+    const start = entry.indexOf('\x1e');
+    if (start < 0) continue;
+    const pair = entry.slice(start + 1);
+    const at = pair.indexOf('=');
     if (at <= 0) continue;
-    const name = line.slice(0, at);
-    const value = line.slice(at + 1);
-    if (name === 'PATH') path ??= value;
-    else if (value && NETWORK_NAMES.includes(name) && !(name in network)) network[name] = value;
+    const name = pair.slice(0, at);
+    const value = pair.slice(at + 1);
+    if (name === 'PATH') path = value;
+    else if (value && NETWORK_NAMES.includes(name)) network[name] = value;
   }
-  return path === null ? null : { path, network };
+  return path ? { path, network } : null;
 }
 
 /** Whether `command` is found on `path` (a command given as a path needs no PATH). */

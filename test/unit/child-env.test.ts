@@ -41,6 +41,18 @@ describe.skipIf(process.platform === 'win32')('the login PATH on a first start',
     expect(new Set(path).size).toBe(path.length);
   });
 
+  it('is not fooled by a value spanning lines that looks like another variable', async () => {
+    const env = withProfile(
+      `export NOTES=$'todo\\nPATH=/from/notes/bin\\nhttps_proxy=http://evil:1'\n` +
+        `f() {\n  cat <<EOF\nHTTPS_PROXY=http://evil:2\nEOF\n}\nexport -f f\nexport PATH="${extraDir}:$PATH"\n`,
+    );
+    const path = new LoginPath({ saved: null, save: () => undefined, env, timeoutMs: 5_000 });
+    expect((await path.forCommand('any-server')).split(delimiter)[0]).toBe(extraDir);
+    expect(path.networkEnv).not.toHaveProperty('https_proxy');
+    expect(path.networkEnv).not.toHaveProperty('HTTPS_PROXY');
+    path.close();
+  });
+
   it('falls back to the own PATH within the timeout when the profile hangs', async () => {
     const env = withProfile(`sleep 30\nexport PATH="${extraDir}:$PATH"\n`);
     const started = Date.now();
@@ -65,10 +77,16 @@ describe.skipIf(process.platform === 'win32')('the login PATH on a first start',
   });
 });
 
+/** Where `name` is installed (Debian, macOS, Homebrew), or the first guess when nowhere. */
+function shellPath(name: string): string {
+  const places = ['/bin', '/usr/bin', '/usr/local/bin', '/opt/homebrew/bin'].map((dir) => join(dir, name));
+  return places.find((place) => existsSync(place)) ?? places[0];
+}
+
 // fish and zsh are installed by .ci/run; elsewhere these run where the shell is there.
 describe.each([
-  { shell: '/usr/bin/fish', profile: '.config/fish/config.fish', lines: (dir: string) => `set -gx PATH ${dir} $PATH\nset -gx HTTPS_PROXY http://fish-proxy:1\necho noise from fish\n` },
-  { shell: '/usr/bin/zsh', profile: '.zprofile', lines: (dir: string) => `export PATH="${dir}:$PATH"\nexport HTTPS_PROXY=http://zsh-proxy:1\n` },
+  { shell: shellPath('fish'), profile: '.config/fish/config.fish', lines: (dir: string) => `set -gx PATH ${dir} $PATH\nset -gx HTTPS_PROXY http://fish-proxy:1\necho noise from fish\n` },
+  { shell: shellPath('zsh'), profile: '.zprofile', lines: (dir: string) => `export PATH="${dir}:$PATH"\nexport HTTPS_PROXY=http://zsh-proxy:1\n` },
 ])('the login shell $shell', ({ shell, profile, lines }) => {
   it.skipIf(process.platform === 'win32' || !existsSync(shell))('gives its PATH and proxy', async () => {
     const shellHome = mkdtempSync(join(tmpdir(), 'gatehouse-shell-home-'));
