@@ -87,7 +87,7 @@ function usesLoginShell(env: NodeJS.ProcessEnv): boolean {
 const SHELL_START_PATH = ['/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin'].join(delimiter);
 
 /** What the login shell said: its PATH, and the network variables it sets (non-empty ones). */
-export interface ShellAnswer {
+interface ShellAnswer {
   path: string;
   network: Record<string, string>;
 }

@@ -325,52 +325,59 @@ describe.skipIf(process.platform === 'win32')('LoginPath: the login PATH remembe
   });
 });
 
+/** Sets `values` in the environment (undefined: unset), returning what they replaced. */
+function setEnv(values: Record<string, string | undefined>): Record<string, string | undefined> {
+  const replaced = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  return replaced;
+}
+
+/** Runs `check` with `values` in the gateway's own environment, then puts the environment back. */
+function withGatewayEnv(values: Record<string, string | undefined>, check: () => void): void {
+  const replaced = setEnv(values);
+  try {
+    check();
+  } finally {
+    setEnv(replaced);
+  }
+}
+
 describe('childEnv', () => {
   it('passes the allowlist and the login PATH, then the server env; nothing else of the gateway', () => {
-    process.env.GATEHOUSE_UNIT_SECRET = 'do-not-pass';
-    try {
+    withGatewayEnv({ GATEHOUSE_UNIT_SECRET: 'do-not-pass' }, () => {
       const env = childEnv('/login/bin', { API_TOKEN: 'own', PATH: '/server/bin' });
       expect(env.GATEHOUSE_UNIT_SECRET).toBeUndefined();
       expect(env.API_TOKEN).toBe('own');
       expect(env.PATH).toBe('/server/bin');
       expect(env.HOME).toBe(process.env.HOME);
       expect(childEnv('/login/bin', {}).PATH).toBe('/login/bin');
-    } finally {
-      delete process.env.GATEHOUSE_UNIT_SECRET;
-    }
+    });
   });
 
   it('passes the proxy and CA variables, so a server reaches the network as the user\'s other programs do', () => {
-    const saved = { ...process.env };
-    Object.assign(process.env, {
+    const corporate = {
       HTTPS_PROXY: 'http://proxy.corp:3128',
       no_proxy: 'localhost,.corp',
       NODE_EXTRA_CA_CERTS: '/etc/corp/ca.pem',
       SSL_CERT_FILE: '/etc/corp/bundle.pem',
       REQUESTS_CA_BUNDLE: '/etc/corp/bundle.pem',
-    });
-    try {
+    };
+    withGatewayEnv(corporate, () => {
       const env = childEnv('/login/bin', {});
       expect(env.HTTPS_PROXY).toBe('http://proxy.corp:3128');
       expect(env.no_proxy).toBe('localhost,.corp');
       expect(env.NODE_EXTRA_CA_CERTS).toBe('/etc/corp/ca.pem');
       expect(env.SSL_CERT_FILE).toBe('/etc/corp/bundle.pem');
       expect(env.REQUESTS_CA_BUNDLE).toBe('/etc/corp/bundle.pem');
-    } finally {
-      for (const name of ['HTTPS_PROXY', 'no_proxy', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE']) {
-        if (saved[name] === undefined) delete process.env[name];
-        else process.env[name] = saved[name];
-      }
-    }
+    });
   });
 
   it("adds the login shell's network variables the gateway lacks, in either case, and nothing else of the shell's", () => {
-    const names = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy'];
-    const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
-    for (const name of names) delete process.env[name];
-    process.env.HTTP_PROXY = 'http://gateway-proxy:1';
-    process.env.no_proxy = 'localhost';
-    try {
+    const gateway = { HTTP_PROXY: 'http://gateway-proxy:1', http_proxy: undefined, HTTPS_PROXY: undefined, https_proxy: undefined, NO_PROXY: undefined, no_proxy: 'localhost' };
+    withGatewayEnv(gateway, () => {
       const env = childEnv('/login/bin', {}, {
         HTTP_PROXY: 'http://shell-proxy:2',
         HTTPS_PROXY: 'http://shell-proxy:3',
@@ -383,19 +390,11 @@ describe('childEnv', () => {
       expect(env.no_proxy).toBe('localhost');
       expect(env.NO_PROXY).toBeUndefined();
       expect(env.AWS_SECRET_ACCESS_KEY).toBeUndefined();
-    } finally {
-      for (const name of names) {
-        if (saved[name] === undefined) delete process.env[name];
-        else process.env[name] = saved[name];
-      }
-    }
+    });
   });
 
   it("lets a server's own proxy, in either case, replace the inherited one in both cases", () => {
-    const saved = { http_proxy: process.env.http_proxy, HTTP_PROXY: process.env.HTTP_PROXY };
-    process.env.http_proxy = 'http://gateway-proxy:1';
-    process.env.HTTP_PROXY = 'http://gateway-proxy:1';
-    try {
+    withGatewayEnv({ http_proxy: 'http://gateway-proxy:1', HTTP_PROXY: 'http://gateway-proxy:1' }, () => {
       const env = childEnv('/login/bin', { HTTP_PROXY: 'http://server-proxy:2' });
       expect(env.HTTP_PROXY).toBe('http://server-proxy:2');
       expect(env.http_proxy).toBeUndefined();
@@ -406,11 +405,6 @@ describe('childEnv', () => {
       const off = childEnv('/login/bin', { HTTP_PROXY: '' });
       expect(off.HTTP_PROXY).toBe('');
       expect(off.http_proxy).toBeUndefined();
-    } finally {
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    }
+    });
   });
 });
