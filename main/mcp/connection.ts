@@ -58,8 +58,11 @@ export class UpstreamConnection extends EventEmitter {
   lists: UpstreamLists = { tools: [], prompts: [], resources: [], resourceTemplates: [] };
   private transport: Transport | null = null;
   private channel: RpcChannel | null = null;
-  /** Downstream callers with a call in flight here, newest last. */
-  private readonly peers = new Set<DownstreamPeer>();
+  /**
+   * Downstream callers with a call in flight here, newest last. An array, not a Set: see
+   * PendingTable in rpc-channel.ts for what a Set with an add and a delete per call costs.
+   */
+  private readonly peers: DownstreamPeer[] = [];
   private closing = false;
 
   constructor(
@@ -101,11 +104,11 @@ export class UpstreamConnection extends EventEmitter {
   /** Runs `work` with `peer` as the target of what the server sends back meanwhile. */
   async withPeer<T>(peer: DownstreamPeer | undefined, work: () => Promise<T>): Promise<T> {
     if (!peer) return work();
-    this.peers.add(peer);
+    this.peers.push(peer);
     try {
       return await work();
     } finally {
-      this.peers.delete(peer);
+      this.peers.splice(this.peers.lastIndexOf(peer), 1);
     }
   }
 
@@ -188,9 +191,7 @@ export class UpstreamConnection extends EventEmitter {
   }
 
   private latestPeer(): DownstreamPeer | undefined {
-    let last: DownstreamPeer | undefined;
-    for (const peer of this.peers) last = peer;
-    return last;
+    return this.peers[this.peers.length - 1];
   }
 
   private async forwardRequest(request: Incoming): Promise<Record<string, unknown>> {

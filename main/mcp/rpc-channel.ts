@@ -63,7 +63,7 @@ export class RpcChannel {
   handshake: Handshake | null = null;
 
   private nextId = FIRST_ID;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingTable<Pending>();
   private closed = false;
   private started: Promise<void> | null = null;
 
@@ -159,7 +159,7 @@ export class RpcChannel {
   private receive(message: JSONRPCMessage): void {
     const record = message as { id?: unknown; method?: unknown; params?: Record<string, unknown>; result?: unknown; error?: { code?: unknown; message?: unknown; data?: unknown } };
     if (record.method === undefined) {
-      if ((typeof record.id !== 'number' && typeof record.id !== 'string') || !this.pending.has(Number(record.id))) {
+      if ((typeof record.id !== 'number' && typeof record.id !== 'string') || this.pending.get(Number(record.id)) === undefined) {
         this.onerror?.(new Error(`the server answered a request Gatehouse did not send (id ${JSON.stringify(record.id)})`));
         return;
       }
@@ -211,9 +211,8 @@ export class RpcChannel {
 
   /** Forgets request `id`; returns its entry if it was still waiting. */
   private settle(id: number): Pending | undefined {
-    const entry = this.pending.get(id);
+    const entry = this.pending.take(id);
     if (!entry) return undefined;
-    this.pending.delete(id);
     clearTimeout(entry.timer);
     if (entry.onAbort) entry.signal?.removeEventListener('abort', entry.onAbort);
     return entry;
@@ -232,7 +231,48 @@ export class RpcChannel {
   }
 
   private failAll(error: Error): void {
-    for (const id of [...this.pending.keys()]) this.settle(id)?.reject(error);
+    for (const id of this.pending.ids()) this.settle(id)?.reject(error);
+  }
+}
+
+/**
+ * The requests in flight, by id: a dictionary object, not a Map. A Map that lives as long as the
+ * connection and takes an insert and a delete per call is rebuilt every few dozen calls, and V8
+ * leaves each retired table linked to the next with its entries still in it (for iterators that
+ * may still walk it). Once one retired table has reached the old generation, every later table
+ * and every request they held (its promise, and through it the caller's HTTP exchange) outlives
+ * the young-generation GC and is promoted, until the next full GC: under load at 8 sessions that
+ * was ~2 MB promoted per scavenge and a full GC every second, with the Set of downstream peers in
+ * UpstreamConnection (docs/benchmarks.md, "Where the time goes", b).
+ */
+class PendingTable<T> {
+  private readonly entries: Record<number, T> = Object.create(null) as Record<number, T>;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  get(id: number): T | undefined {
+    return this.entries[id];
+  }
+
+  set(id: number, value: T): void {
+    if (this.entries[id] === undefined) this.count++;
+    this.entries[id] = value;
+  }
+
+  /** Removes the entry of `id` and returns it, if there was one. */
+  take(id: number): T | undefined {
+    const entry = this.entries[id];
+    if (entry === undefined) return undefined;
+    delete this.entries[id];
+    this.count--;
+    return entry;
+  }
+
+  ids(): number[] {
+    return Object.keys(this.entries).map(Number);
   }
 }
 
