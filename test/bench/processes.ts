@@ -4,7 +4,8 @@
  * bounded polling. Every wait has a deadline.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -70,9 +71,14 @@ export function startProcess(
   child.once('exit', () => live.delete(child));
   let output = '';
   const started: Started = { child, output: () => output, spawnedAt };
+  // GATEHOUSE_BENCH_OUTPUT_DIR keeps each target's whole output, e.g. what --trace-gc-nvp prints.
+  const dir = process.env.GATEHOUSE_BENCH_OUTPUT_DIR;
+  const file = dir ? createWriteStream(join(dir, `${basename(args.find((arg) => !arg.startsWith('-')) ?? command)}-${child.pid}.log`)) : null;
   const onData = (chunk: Buffer) => {
     if (output.length < 65_536) output += chunk.toString();
+    file?.write(chunk);
   };
+  child.once('close', () => file?.end());
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
   if (!ready) return Promise.resolve(started);
