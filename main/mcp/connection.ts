@@ -108,7 +108,8 @@ export class UpstreamConnection extends EventEmitter {
     try {
       return await work();
     } finally {
-      this.peers.splice(this.peers.lastIndexOf(peer), 1);
+      const index = this.peers.lastIndexOf(peer);
+      if (index !== -1) this.peers.splice(index, 1);
     }
   }
 
