@@ -243,6 +243,8 @@ export interface MemorySample {
     atCheckpoint: { rss: number; treeRss: number };
     /** Halfway through the calls: growth after it is growth past the runtime's warm-up. */
     atHalf?: { rss: number; treeRss: number };
+    /** Calls answered when `atHalf` was read. */
+    half?: number;
     atEnd: { rss: number; treeRss: number };
     rps: number;
     errors: number;
@@ -306,6 +308,7 @@ export async function memory(spec: TargetSpec, config: BenchConfig): Promise<Mem
         total: first.ok + middle.ok + rest.ok,
         atCheckpoint,
         atHalf,
+        half: first.ok + middle.ok,
         atEnd,
         rps: (first.ok + middle.ok + rest.ok) / (first.seconds + middle.seconds + rest.seconds),
         errors,

@@ -4,8 +4,8 @@
  * bounded polling. Every wait has a deadline.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -71,14 +71,13 @@ export function startProcess(
   child.once('exit', () => live.delete(child));
   let output = '';
   const started: Started = { child, output: () => output, spawnedAt };
-  // GATEHOUSE_BENCH_OUTPUT_DIR keeps each target's whole output, e.g. what --trace-gc-nvp prints.
-  const dir = process.env.GATEHOUSE_BENCH_OUTPUT_DIR;
-  const file = dir ? createWriteStream(join(dir, `${basename(args.find((arg) => !arg.startsWith('-')) ?? command)}-${child.pid}.log`)) : null;
+  // GATEHOUSE_BENCH_OUTPUT_DIR keeps each target's whole output, e.g. what --trace-gc-nvp prints:
+  // appended as it comes (nothing is lost when the harness exits), one file per process.
+  const file = outputFile(args, child.pid);
   const onData = (chunk: Buffer) => {
     if (output.length < 65_536) output += chunk.toString();
-    file?.write(chunk);
+    if (file) appendFileSync(file, chunk);
   };
-  child.once('close', () => file?.end());
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
   if (!ready) return Promise.resolve(started);
@@ -89,6 +88,20 @@ export function startProcess(
       throw error;
     },
   );
+}
+
+/**
+ * Where GATEHOUSE_BENCH_OUTPUT_DIR keeps a process's output, or null: named after the script it
+ * runs (the first argument that is no Node option nor a preload), e.g.
+ * `bin_gatehouse.js-1234.log`, `test_bench_relay-server.js-1235.log`, `ab-base_bin_gatehouse.js-1236.log`.
+ */
+function outputFile(args: string[], pid: number | undefined): string | null {
+  const dir = process.env.GATEHOUSE_BENCH_OUTPUT_DIR;
+  if (!dir) return null;
+  mkdirSync(dir, { recursive: true });
+  const script = args.find((arg, index) => !arg.startsWith('-') && !['-r', '--require', '--import'].includes(args[index - 1] ?? '')) ?? 'process';
+  const name = relative(process.cwd(), script).split(/[\\/]/).filter((part) => part && part !== '..').slice(-3).join('_');
+  return join(dir, `${name}-${pid}.log`);
 }
 
 /**

@@ -170,15 +170,15 @@ export function computeGoals(report: BenchReport): Goal[] {
     // Flat = no growth per call. The first calls include the runtime's warm-up: V8 doubles its
     // young generation (to 2 × 16 MB) as the load goes on, a one-off step of up to ~18 MB RSS
     // that came after the 10,000-call mark once the gateway stopped promoting most of what it
-    // allocated (docs/benchmarks.md, e). So the goal is the growth over the second half, which
-    // catches a per-call leak as surely (1.10 allows ~100 bytes a call either way); growth since
-    // the first mark stays as a reference.
+    // allocated (docs/benchmarks.md, e). So the goal is the growth over the second half (1.10
+    // there is a leak of ~200 bytes a call at Gatehouse's ~95 MB; from the first mark it was
+    // ~100); growth since the first mark stays as a reference.
     const total = mem.calls.total;
     if (mem.calls.atHalf) {
       const growth = ratio(mem.calls.atEnd.rss, mem.calls.atHalf.rss);
       goals.push({
         case: 'e',
-        measure: `RSS after ${total} calls / after ${Math.floor(total / 2)} (flat past the runtime's warm-up)`,
+        measure: `RSS after ${total} calls / after ${mem.calls.half ?? Math.floor(total / 2)} (flat past the runtime's warm-up)`,
         value: growth,
         goal: '≤ 1.10 (flat)',
         met: growth <= 1.1,
@@ -298,7 +298,7 @@ export function renderTables(report: BenchReport): string {
 
   if (Object.keys(report.memory).length) {
     lines.push('### e: resident memory of the gateway process (MB; children not included unless stated)', '');
-    lines.push('| target | idle | under load (peak) | after first calls | after all calls | calls/s | abandoned sessions | KB per abandoned session (tree) |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+    lines.push('| target | idle | under load (peak) | after first calls | after half the calls | after all calls | calls/s | abandoned sessions | KB per abandoned session (tree) |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const name of names) {
       if (report.targets[name]!.unavailable) continue;
       const outcome = report.memory[name];
@@ -309,7 +309,7 @@ export function renderTables(report: BenchReport): string {
         continue;
       }
       lines.push(
-        `| ${label(name)} | ${fmt(value.idle.rss / MB, 1)} | ${fmt(value.underLoad.rss / MB, 1)} | ${fmt(value.calls.atCheckpoint.rss / MB, 1)} (${value.calls.checkpoint}) | ${fmt(value.calls.atEnd.rss / MB, 1)} (${value.calls.total}) | ${Math.round(value.calls.rps)} | ${value.abandoned.count}${value.abandoned.count < value.abandoned.asked ? ` of ${value.abandoned.asked} in ${fmt(value.abandoned.seconds, 0)} s` : ''} | ${fmt(value.abandoned.bytesPerSession / 1024, 2)} |`,
+        `| ${label(name)} | ${fmt(value.idle.rss / MB, 1)} | ${fmt(value.underLoad.rss / MB, 1)} | ${fmt(value.calls.atCheckpoint.rss / MB, 1)} (${value.calls.checkpoint}) | ${value.calls.atHalf ? `${fmt(value.calls.atHalf.rss / MB, 1)} (${value.calls.half ?? '≈' + Math.floor(value.calls.total / 2)})` : '—'} | ${fmt(value.calls.atEnd.rss / MB, 1)} (${value.calls.total}) | ${Math.round(value.calls.rps)} | ${value.abandoned.count}${value.abandoned.count < value.abandoned.asked ? ` of ${value.abandoned.asked} in ${fmt(value.abandoned.seconds, 0)} s` : ''} | ${fmt(value.abandoned.bytesPerSession / 1024, 2)} |`,
       );
     }
     lines.push('');

@@ -40,16 +40,21 @@ describe('sampling while calls of several clients overlap', () => {
     const firstMayAnswer = new Promise<void>((resolve) => (releaseFirst = resolve));
     let firstAsked!: () => void;
     const firstWasAsked = new Promise<void>((resolve) => (firstAsked = resolve));
-    const first = await samplingClient(gw, 'first', async () => {
-      firstAsked();
-      await firstMayAnswer;
-      return 'answer of first';
-    });
-    const second = await samplingClient(gw, 'second', async () => 'answer of second');
-    const third = await samplingClient(gw, 'third', async () => 'answer of third');
+    const clients: Client[] = [];
     try {
+      const first = await samplingClient(gw, 'first', async () => {
+        firstAsked();
+        await firstMayAnswer;
+        return 'answer of first';
+      });
+      clients.push(first.client);
+      const second = await samplingClient(gw, 'second', async () => 'answer of second');
+      clients.push(second.client);
+      const third = await samplingClient(gw, 'third', async () => 'answer of third');
+      clients.push(third.client);
       const firstCall = first.client.callTool({ name: 'test_sampling', arguments: { prompt: 'from first' } });
-      await firstWasAsked;
+      // The first client is asked (or its call ends with why it was not, failing here at once).
+      await Promise.race([firstWasAsked, firstCall.then((result) => Promise.reject(new Error(`the first call ended unasked: ${text(result)}`)))]);
       // The first call waits on its client; the second runs and ends meanwhile.
       const secondResult = await second.client.callTool({ name: 'test_sampling', arguments: { prompt: 'from second' } }, undefined, { timeout: 10_000 });
       expect(text(secondResult)).toBe('LLM response: answer of second');
@@ -63,7 +68,7 @@ describe('sampling while calls of several clients overlap', () => {
       expect(third.asked).toEqual(['from third']);
     } finally {
       releaseFirst();
-      await Promise.all([first.client.close(), second.client.close(), third.client.close()]);
+      await Promise.all(clients.map((client) => client.close()));
     }
   });
 });
