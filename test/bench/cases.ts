@@ -242,9 +242,9 @@ export interface MemorySample {
     total: number;
     atCheckpoint: { rss: number; treeRss: number };
     /** Halfway through the calls: growth after it is growth past the runtime's warm-up. */
-    atHalf?: { rss: number; treeRss: number };
+    atHalf: { rss: number; treeRss: number };
     /** Calls answered when `atHalf` was read. */
-    half?: number;
+    half: number;
     atEnd: { rss: number; treeRss: number };
     rps: number;
     errors: number;
